@@ -1,0 +1,195 @@
+//! `pactwatch annotate`: read → annotate in batches → write, with a progress bar on stderr.
+use anyhow::Context;
+use pactwatch::annotate::{Annotator, NerOptions};
+use pactwatch::input::{expand_inputs, InputFormat, Reader, ReaderOptions};
+use pactwatch::model::ModelDir;
+use pactwatch::ner::Aggregation;
+use pactwatch::output::{sha256_file, write_json_atomic, OutputFormat, Outputs};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Input files or directories (read recursively); "-" reads JSONL from stdin
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output directory
+    #[arg(long)]
+    out: PathBuf,
+    /// NER model directory (Hugging Face token-classification layout)
+    #[arg(long)]
+    ner_model: PathBuf,
+    /// Input format; default: from each file's extension (.jsonl, .csv, .txt)
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Field (JSONL) or column (CSV) holding the document id
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// Field (JSONL) or column (CSV) holding the text
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Tables to write (errors.jsonl and run.json are always written)
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "documents,entities")]
+    format: Vec<OutputFormat>,
+    /// How a word's label is read from its sub-tokens
+    #[arg(long, value_enum, default_value = "first")]
+    aggregation: Aggregation,
+    /// Tokens per model input, special tokens included
+    #[arg(long, default_value_t = 128)]
+    max_tokens: usize,
+    /// Tokens shared by consecutive windows of a long sentence
+    #[arg(long, default_value_t = 32)]
+    stride_tokens: usize,
+    /// Windows per forward pass
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    /// Documents read, annotated and written per batch
+    #[arg(long, default_value_t = 64)]
+    docs_per_batch: usize,
+    /// Stop after this many input records
+    #[arg(long)]
+    limit: Option<usize>,
+    /// libtorch threads (default: all cores)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar and no summary line
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Serialize, Default)]
+struct Counts {
+    read: usize,
+    annotated: usize,
+    failed: usize,
+    sentences: usize,
+    entities: usize,
+    tokens: usize,
+    windows: usize,
+    chars: usize,
+}
+
+#[derive(Serialize)]
+struct ModelInfo {
+    dir: String,
+    architecture: pactwatch::model::Architecture,
+    labels: Vec<String>,
+    sha256: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct RunInfo<'a> {
+    tool: &'static str,
+    version: &'static str,
+    command: Vec<String>,
+    inputs: Vec<String>,
+    models: std::collections::BTreeMap<&'static str, ModelInfo>,
+    options: serde_json::Value,
+    counts: &'a Counts,
+    timings: serde_json::Value,
+    offset_unit: &'static str,
+    outputs: Vec<&'static str>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    super::set_threads(a.threads);
+    let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;
+    let opts = NerOptions { aggregation: a.aggregation, max_tokens: a.max_tokens, stride_tokens: a.stride_tokens, batch_size: a.batch_size };
+    let mut annotator = Annotator::load(&dir, opts.clone(), tch::Device::Cpu).context("loading the NER model")?;
+    let load_s = started.elapsed().as_secs_f64();
+    let reader_opts = ReaderOptions { id_field: a.id_field.clone(), text_field: a.text_field.clone(), format: a.input_format };
+    let mut outputs = Outputs::create(&a.out, &a.format).with_context(|| format!("creating outputs in {}", a.out.display()))?;
+    let mut counts = Counts::default();
+    let files = match expand_inputs(&a.inputs, a.input_format) {
+        Ok(f) => f,
+        Err(e) => anyhow::bail!("{}: {}", e.origin.file, e.reason),
+    };
+    let mut reader = Reader::new(files.clone(), reader_opts.clone()).take(a.limit.unwrap_or(usize::MAX));
+    let bar = progress_bar(a.quiet);
+    loop {
+        let batch: Vec<_> = reader.by_ref().take(a.docs_per_batch.max(1)).collect();
+        if batch.is_empty() {
+            break;
+        }
+        counts.read += batch.len();
+        let (ok, bad): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.is_ok());
+        let mut errors: Vec<_> = bad.into_iter().filter_map(|r| r.err()).collect();
+        let records: Vec<_> = ok.into_iter().filter_map(|r| r.ok()).collect();
+        for res in annotator.annotate(records) {
+            match res {
+                Ok(doc) => {
+                    counts.annotated += 1;
+                    counts.sentences += doc.sentences.len();
+                    counts.entities += doc.entities.len();
+                    counts.tokens += doc.coverage.tokens;
+                    counts.windows += doc.coverage.windows;
+                    counts.chars += doc.n_chars;
+                    outputs.write_document(&doc)?;
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        for e in &errors {
+            counts.failed += 1;
+            outputs.write_error(e)?;
+            if !a.quiet {
+                bar.suspend(|| eprintln!("pactwatch: {}{}: {}", e.origin.file, e.origin.line.map(|l| format!(":{l}")).unwrap_or_default(), e.reason));
+            }
+        }
+        outputs.flush()?;
+        bar.set_position(counts.read as u64);
+    }
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut sha = std::collections::BTreeMap::new();
+    for f in dir.weights.iter().chain([&dir.config_path, &dir.tokenizer]) {
+        sha.insert(f.display().to_string(), sha256_file(f)?);
+    }
+    let mut models = std::collections::BTreeMap::new();
+    models.insert("ner", ModelInfo { dir: dir.dir.display().to_string(), architecture: dir.architecture, labels: annotator.model.labels.clone(), sha256: sha });
+    let t = &annotator.timings;
+    let run = RunInfo {
+        tool: "pactwatch",
+        version: env!("CARGO_PKG_VERSION"),
+        command: std::env::args().collect(),
+        inputs: files.iter().map(|p| p.display().to_string()).collect(),
+        models,
+        options: serde_json::json!({"ner": opts, "reader": reader_opts, "format": a.format, "docs_per_batch": a.docs_per_batch,
+                                    "limit": a.limit, "threads": tch::get_num_threads()}),
+        counts: &counts,
+        timings: serde_json::json!({"total_s": elapsed, "model_load_s": load_s, "stages": t,
+            "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
+        offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
+        outputs: ["documents.jsonl", "entities.csv", "errors.jsonl", "run.json"].into_iter().collect(),
+    };
+    write_json_atomic(&a.out.join("run.json"), &run)?;
+    assert_eq!(counts.read, counts.annotated + counts.failed, "every record is annotated or failed");
+    if !a.quiet {
+        eprintln!(
+            "pactwatch: read {} = annotated {} + failed {}; {} entities, {} tokens in {:.1} s ({:.1} docs/s, {:.0} tokens/s); outputs in {}",
+            counts.read, counts.annotated, counts.failed, counts.entities, counts.tokens, elapsed,
+            counts.annotated as f64 / elapsed, counts.tokens as f64 / elapsed, a.out.display()
+        );
+    }
+    if counts.failed > 0 {
+        eprintln!("pactwatch: {} record(s) failed; see {}", counts.failed, a.out.join("errors.jsonl").display());
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {pos} docs ({per_sec}) {msg}")
+            .expect("static progress template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}

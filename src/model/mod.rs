@@ -1,0 +1,221 @@
+//! Transformer models: a model directory (`dir`), weight loading (`weights`) and the task models
+//! the pipeline drives, built from rust-bert's structs. Inputs travel as one named struct.
+pub mod dir;
+pub mod weights;
+
+pub use dir::{Architecture, ModelDir};
+use crate::error::{Error, Result};
+use rust_bert::bert::{BertConfig, BertEmbeddings, BertForSequenceClassification, BertForTokenClassification, BertModel};
+use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification, DistilBertModel, DistilBertModelClassifier};
+use rust_bert::roberta::{RobertaEmbeddings, RobertaForSequenceClassification, RobertaForTokenClassification};
+use tch::{nn::VarStore, Device, Kind, Tensor};
+
+/// One padded batch: token ids and attention mask, both `[batch, tokens]` int64.
+pub struct ModelInputs {
+    pub ids: Tensor,
+    pub mask: Tensor,
+}
+
+impl ModelInputs {
+    /// Right-pad `rows` with `pad_id` into a batch.
+    pub fn from_rows(rows: &[&[i64]], pad_id: i64, device: Device) -> ModelInputs {
+        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+        let mut ids = Vec::with_capacity(rows.len() * width);
+        let mut mask = Vec::with_capacity(rows.len() * width);
+        for r in rows {
+            ids.extend_from_slice(r);
+            ids.extend(std::iter::repeat(pad_id).take(width - r.len()));
+            mask.extend(std::iter::repeat(1i64).take(r.len()));
+            mask.extend(std::iter::repeat(0i64).take(width - r.len()));
+        }
+        let shape = [rows.len() as i64, width as i64];
+        ModelInputs {
+            ids: Tensor::from_slice(&ids).view(shape).to_device(device),
+            mask: Tensor::from_slice(&mask).view(shape).to_device(device),
+        }
+    }
+}
+
+/// How to load a task model.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub device: Device,
+    /// Labels for a new head (training from a base encoder); `None` reads config.json's id2label.
+    pub new_head_labels: Option<Vec<String>>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { device: Device::Cpu, new_head_labels: None }
+    }
+}
+
+fn config_with_labels(dir: &ModelDir, labels: &[String]) -> serde_json::Value {
+    let mut cfg = dir.config.clone();
+    let id2label: serde_json::Map<String, serde_json::Value> =
+        labels.iter().enumerate().map(|(i, l)| (i.to_string(), serde_json::Value::from(l.as_str()))).collect();
+    let label2id: serde_json::Map<String, serde_json::Value> =
+        labels.iter().enumerate().map(|(i, l)| (l.clone(), serde_json::Value::from(i))).collect();
+    cfg["id2label"] = serde_json::Value::Object(id2label);
+    cfg["label2id"] = serde_json::Value::Object(label2id);
+    cfg
+}
+
+fn typed<T: serde::de::DeserializeOwned>(dir: &ModelDir, value: serde_json::Value) -> Result<T> {
+    serde_json::from_value(value).map_err(|source| Error::Config { path: dir.config_path.clone(), source })
+}
+
+fn rb(dir: &ModelDir, e: rust_bert::RustBertError) -> Error {
+    Error::model(&dir.dir, e.to_string())
+}
+
+enum TokenHead {
+    Bert(BertForTokenClassification),
+    Roberta(RobertaForTokenClassification),
+    DistilBert(DistilBertForTokenClassification),
+}
+
+enum SequenceHead {
+    Bert(BertForSequenceClassification),
+    Roberta(RobertaForSequenceClassification),
+    DistilBert(DistilBertModelClassifier),
+}
+
+/// Which kind of head a task model carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Token,
+    Sequence,
+}
+
+/// A transformer with a classification head: per token (NER) or per sequence (stance).
+pub struct Classifier {
+    pub vs: VarStore,
+    pub labels: Vec<String>,
+    pub dir: ModelDir,
+    pub report: weights::LoadReport,
+    token: Option<TokenHead>,
+    sequence: Option<SequenceHead>,
+}
+
+impl Classifier {
+    pub fn load(dir: &ModelDir, task: Task, opts: &LoadOptions) -> Result<Classifier> {
+        let labels = match &opts.new_head_labels {
+            Some(l) => l.clone(),
+            None => dir.labels()?,
+        };
+        if labels.is_empty() {
+            return Err(Error::model(&dir.config_path, "id2label is empty"));
+        }
+        let cfg = config_with_labels(dir, &labels);
+        let mut vs = VarStore::new(opts.device);
+        let root = vs.root();
+        let (mut token, mut sequence) = (None, None);
+        let head_names: &[&str] = match (dir.architecture, task) {
+            (Architecture::Bert, Task::Token) => {
+                let c: BertConfig = typed(dir, cfg)?;
+                token = Some(TokenHead::Bert(BertForTokenClassification::new(&root, &c).map_err(|e| rb(dir, e))?));
+                &["classifier."]
+            }
+            (Architecture::XlmRoberta, Task::Token) => {
+                let c: BertConfig = typed(dir, cfg)?;
+                token = Some(TokenHead::Roberta(RobertaForTokenClassification::new(&root, &c).map_err(|e| rb(dir, e))?));
+                &["classifier."]
+            }
+            (Architecture::DistilBert, Task::Token) => {
+                let c: DistilBertConfig = typed(dir, cfg)?;
+                token = Some(TokenHead::DistilBert(DistilBertForTokenClassification::new(&root, &c).map_err(|e| rb(dir, e))?));
+                &["classifier."]
+            }
+            (Architecture::Bert, Task::Sequence) => {
+                let c: BertConfig = typed(dir, cfg)?;
+                sequence = Some(SequenceHead::Bert(BertForSequenceClassification::new(&root, &c).map_err(|e| rb(dir, e))?));
+                &["classifier.", "bert.pooler."]
+            }
+            (Architecture::XlmRoberta, Task::Sequence) => {
+                let c: BertConfig = typed(dir, cfg)?;
+                sequence = Some(SequenceHead::Roberta(RobertaForSequenceClassification::new(&root, &c).map_err(|e| rb(dir, e))?));
+                &["classifier."]
+            }
+            (Architecture::DistilBert, Task::Sequence) => {
+                let c: DistilBertConfig = typed(dir, cfg)?;
+                sequence = Some(SequenceHead::DistilBert(DistilBertModelClassifier::new(&root, &c).map_err(|e| rb(dir, e))?));
+                &["classifier.", "pre_classifier."]
+            }
+        };
+        let may_init: &[&str] = if opts.new_head_labels.is_some() { head_names } else { &[] };
+        let report = weights::assign(&mut vs, &dir.weights, dir.architecture.prefix(), may_init)?;
+        Ok(Classifier { vs, labels, dir: dir.clone(), report, token, sequence })
+    }
+
+    /// Logits: `[batch, tokens, labels]` for a token head, `[batch, labels]` for a sequence head.
+    pub fn logits(&self, x: &ModelInputs, train: bool) -> Result<Tensor> {
+        let ids = Some(&x.ids);
+        let mask = Some(&x.mask);
+        let err = |e: rust_bert::RustBertError| rb(&self.dir, e);
+        if let Some(h) = &self.token {
+            return Ok(match h {
+                TokenHead::Bert(m) => m.forward_t(ids, mask, None, None, None, train).logits,
+                TokenHead::Roberta(m) => m.forward_t(ids, mask, None, None, None, train).logits,
+                TokenHead::DistilBert(m) => m.forward_t(ids, mask, None, train).map_err(err)?.logits,
+            });
+        }
+        match self.sequence.as_ref().expect("a Classifier holds a token or a sequence head") {
+            SequenceHead::Bert(m) => Ok(m.forward_t(ids, mask, None, None, None, train).logits),
+            SequenceHead::Roberta(m) => Ok(m.forward_t(ids, mask, None, None, None, train).logits),
+            SequenceHead::DistilBert(m) => Ok(m.forward_t(ids, mask, None, train).map_err(err)?.logits),
+        }
+    }
+}
+
+enum EncoderBody {
+    Bert(BertModel<BertEmbeddings>),
+    Roberta(BertModel<RobertaEmbeddings>),
+    DistilBert(DistilBertModel),
+}
+
+/// A bare encoder giving hidden states and mean-pooled sentence embeddings.
+pub struct Encoder {
+    pub vs: VarStore,
+    pub dir: ModelDir,
+    body: EncoderBody,
+}
+
+impl Encoder {
+    pub fn load(dir: &ModelDir, device: Device) -> Result<Encoder> {
+        let mut vs = VarStore::new(device);
+        let root = vs.root();
+        let body = match dir.architecture {
+            Architecture::Bert => {
+                EncoderBody::Bert(BertModel::new_with_optional_pooler(&root, &dir.typed_config::<BertConfig>()?, false))
+            }
+            Architecture::XlmRoberta => {
+                EncoderBody::Roberta(BertModel::new_with_optional_pooler(&root, &dir.typed_config::<BertConfig>()?, false))
+            }
+            Architecture::DistilBert => EncoderBody::DistilBert(DistilBertModel::new(&root, &dir.typed_config::<DistilBertConfig>()?)),
+        };
+        weights::assign(&mut vs, &dir.weights, dir.architecture.prefix(), &[])?;
+        Ok(Encoder { vs, dir: dir.clone(), body })
+    }
+
+    /// Last hidden states `[batch, tokens, hidden]`.
+    pub fn hidden(&self, x: &ModelInputs) -> Result<Tensor> {
+        let err = |e: rust_bert::RustBertError| rb(&self.dir, e);
+        Ok(match &self.body {
+            EncoderBody::Bert(m) => m.forward_t(Some(&x.ids), Some(&x.mask), None, None, None, None, None, false).map_err(err)?.hidden_state,
+            EncoderBody::Roberta(m) => m.forward_t(Some(&x.ids), Some(&x.mask), None, None, None, None, None, false).map_err(err)?.hidden_state,
+            EncoderBody::DistilBert(m) => m.forward_t(Some(&x.ids), Some(&x.mask), None, false).map_err(err)?.hidden_state,
+        })
+    }
+
+    /// Mean over unmasked tokens, L2-normalised: `[batch, hidden]`.
+    pub fn mean_pooled(&self, x: &ModelInputs) -> Result<Tensor> {
+        let h = tch::no_grad(|| self.hidden(x))?;
+        let m = x.mask.to_kind(Kind::Float).unsqueeze(-1);
+        let sum = (h * &m).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
+        let n = m.sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp_min(1e-9);
+        let mean = sum / n;
+        let norm = mean.norm_scalaropt_dim(2.0, [1i64].as_slice(), true).clamp_min(1e-12);
+        Ok(mean / norm)
+    }
+}
