@@ -9,6 +9,7 @@ pub fn sentences(text: &str, lang: &str) -> Vec<(usize, usize)> {
     for (ls, le) in logical_lines(text) {
         let line = &text[ls..le];
         let mut covered = 0;
+        let first = out.len();
         for b in sentencex::get_sentence_boundaries(lang, line) {
             push_trimmed(text, ls + b.start_byte.max(covered), ls + b.end_byte, &mut out);
             covered = covered.max(b.end_byte);
@@ -17,8 +18,45 @@ pub fn sentences(text: &str, lang: &str) -> Vec<(usize, usize)> {
         if covered < line.len() {
             push_trimmed(text, ls + covered, le, &mut out);
         }
+        merge_after_abbreviations(text, lang, &mut out, first);
     }
     out
+}
+
+/// Abbreviations that end in a full stop without ending a sentence, beyond sentencex's own
+/// lists (lower-case, without the dot). Single letters (initials) are always included.
+fn abbreviations(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "en" => &["mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gen", "gov", "st", "jr", "sr", "lt", "col", "sgt", "capt", "no", "vs"],
+        "fr" => &["m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "gén", "col", "cf", "etc"],
+        "de" => &["dr", "prof", "hr", "fr", "nr", "st", "bzw", "ca", "vgl", "usw", "gen", "z", "b", "u", "a", "d", "h"],
+        "uk" => &["ім", "т", "ін", "п", "пп", "д", "вул", "р", "рр", "ген", "проф", "див"],
+        "ru" => &["г", "гг", "т", "д", "им", "ул", "см", "ген", "проф", "г-н", "г-жа"],
+        "es" => &["sr", "sra", "srta", "dr", "dra", "d", "dña", "ud", "uds", "gral", "prof", "ee", "uu"],
+        "it" => &["sig", "sigg", "sig.ra", "dott", "prof", "ing", "avv", "on", "gen", "s"],
+        "pl" => &["tj", "np", "prof", "dr", "mgr", "inż", "ul", "św", "im", "ok", "gen", "płk", "m.in", "pt"],
+        _ => &[],
+    }
+}
+
+/// Join a sentence that ends in a known abbreviation or an initial to the sentence after it.
+fn merge_after_abbreviations(text: &str, lang: &str, out: &mut Vec<(usize, usize)>, first: usize) {
+    let mut i = first;
+    while i + 1 < out.len() {
+        let s = &text[out[i].0..out[i].1];
+        let ends_abbrev = s.strip_suffix('.').is_some_and(|body| {
+            let last = body.rsplit(|c: char| c.is_whitespace() || c == '(' || c == '«' || c == '"').next().unwrap_or("");
+            let lower = last.to_lowercase();
+            let initial = last.chars().count() == 1 && last.chars().all(|c| c.is_uppercase());
+            initial || abbreviations(lang).contains(&lower.as_str())
+        });
+        if ends_abbrev {
+            out[i].1 = out[i + 1].1;
+            out.remove(i + 1);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {

@@ -97,6 +97,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     super::set_threads(a.threads);
     let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;
+    for w in dir.warnings() {
+        eprintln!("pactwatch: warning: {w}");
+    }
     let opts = NerOptions { aggregation: a.aggregation, max_tokens: a.max_tokens, stride_tokens: a.stride_tokens, batch_size: a.batch_size };
     let mut annotator = Annotator::load(&dir, opts.clone(), tch::Device::Cpu).context("loading the NER model")?;
     let load_s = started.elapsed().as_secs_f64();

@@ -132,6 +132,20 @@ impl ModelDir {
         Ok(labels.into_iter().map(|l| l.unwrap_or_default()).collect())
     }
 
+    /// Known ways in which rust-bert's structs depart from this config (printed by the CLI).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        let eps = self.config.get("layer_norm_eps").and_then(|v| v.as_f64()).unwrap_or(1e-12);
+        if self.architecture != Architecture::DistilBert && (eps - 1e-12).abs() > 1e-15 {
+            w.push(format!(
+                "{}: config layer_norm_eps is {eps:e}; rust-bert 0.23 uses 1e-12 for every BERT/RoBERTa LayerNorm \
+                 (logits move by ~1e-5 relative on real models)",
+                self.config_path.display()
+            ));
+        }
+        w
+    }
+
     pub fn max_positions(&self) -> i64 {
         let p = self.config.get("max_position_embeddings").and_then(|v| v.as_i64()).unwrap_or(512);
         self.architecture.usable_positions(p)

@@ -1,0 +1,143 @@
+//! The real binary on fixture corpora: outputs written, every record accounted for, errors named.
+use super::fixture::{make_model, Arch, Head};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pactwatch"))
+}
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn fixture_model(dir: &Path) -> PathBuf {
+    let m = dir.join("model");
+    make_model(&m, Arch::Bert, Head::Token, 11);
+    m
+}
+
+fn annotate(args: &[&str], model: &Path, out: &Path) -> Output {
+    bin().arg("annotate").args(args).arg("--ner-model").arg(model).arg("--out").arg(out).arg("--max-tokens").arg("32").arg("--stride-tokens").arg("8")
+        .stdin(Stdio::null()).output().unwrap()
+}
+
+fn run_json(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap()
+}
+
+fn lines(p: &Path) -> Vec<String> {
+    std::fs::read_to_string(p).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn sample_corpus_writes_all_four_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = fixture_model(tmp.path());
+    let out = tmp.path().join("out");
+    let o = annotate(&[repo("corpora/sample.jsonl").to_str().unwrap()], &model, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = run_json(&out);
+    let c = &run["counts"];
+    let docs = lines(&out.join("documents.jsonl"));
+    assert_eq!(c["read"], c["annotated"]);
+    assert_eq!(c["failed"], 0);
+    assert_eq!(docs.len() as u64, c["annotated"].as_u64().unwrap());
+    assert!(docs.len() >= 12);
+    let mut entity_rows = csv::Reader::from_path(out.join("entities.csv")).unwrap();
+    assert_eq!(entity_rows.records().count() as u64, c["entities"].as_u64().unwrap());
+    assert_eq!(lines(&out.join("errors.jsonl")).len(), 0);
+    for d in &docs {
+        let d: serde_json::Value = serde_json::from_str(d).unwrap();
+        assert_eq!(d["coverage"]["complete"], true, "{}", d["id"]);
+        assert!(d["metadata"]["title"].is_string(), "metadata passes through");
+    }
+    assert!(run["models"]["ner"]["sha256"].as_object().unwrap().len() >= 3);
+    let langs: std::collections::BTreeSet<String> = docs
+        .iter()
+        .map(|d| serde_json::from_str::<serde_json::Value>(d).unwrap()["lang"]["code"].as_str().unwrap().to_string())
+        .collect();
+    for l in ["en", "fr", "de", "uk", "ru", "es", "it", "pl"] {
+        assert!(langs.contains(l), "language {l} detected in the sample corpus: {langs:?}");
+    }
+}
+
+#[test]
+fn broken_inputs_become_error_rows_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = fixture_model(tmp.path());
+    let out = tmp.path().join("out");
+    let o = annotate(&[repo("corpora/broken").to_str().unwrap()], &model, &out);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "exit 1 when records failed: {stderr}");
+    let run = run_json(&out);
+    let c = &run["counts"];
+    let (read, ok, failed) = (c["read"].as_u64().unwrap(), c["annotated"].as_u64().unwrap(), c["failed"].as_u64().unwrap());
+    assert_eq!(read, ok + failed);
+    assert!(ok >= 4 && failed >= 6, "{c}");
+    let errors = lines(&out.join("errors.jsonl"));
+    assert_eq!(errors.len() as u64, failed);
+    assert_eq!(lines(&out.join("documents.jsonl")).len() as u64, ok);
+    let all = errors.join("\n");
+    for reason in ["malformed JSON", "not a JSON object", "empty text", "no field \\\"text\\\"", "invalid UTF-8", "binary file", "no value for column"] {
+        assert!(all.contains(reason), "an error row says {reason:?}: {all}");
+    }
+    for e in &errors {
+        let e: serde_json::Value = serde_json::from_str(e).unwrap();
+        assert!(e["file"].as_str().unwrap().contains("broken"), "{e}");
+    }
+    assert!(stderr.contains(&format!("failed {failed}")), "{stderr}");
+}
+
+#[test]
+fn stdin_and_csv_and_txt_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = fixture_model(tmp.path());
+    let out = tmp.path().join("out");
+    let mut child = bin()
+        .args(["annotate", "-", "--max-tokens", "32", "--stride-tokens", "8", "--quiet", "--ner-model"]).arg(&model).arg("--out").arg(&out)
+        .stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"{\"id\":\"s1\",\"text\":\"Macron met Starmer.\"}\n{\"id\":\"s2\",\"body\":\"x\"}\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(run_json(&out)["counts"]["annotated"], 1);
+    assert_eq!(run_json(&out)["counts"]["failed"], 1);
+}
+
+#[test]
+fn long_document_is_windowed_not_truncated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = fixture_model(tmp.path());
+    // ~5 MB: many sentences, and one 3,000-word sentence with no full stop
+    let mut text = String::new();
+    let long_sentence: Vec<String> = (0..3000).map(|i| format!("w{i}")).collect();
+    text.push_str(&long_sentence.join(" "));
+    text.push_str(".\n");
+    let para = "Macron and Starmer signed the Paris declaration in Paris on Wednesday. ";
+    while text.len() < 5_000_000 {
+        text.push_str(para);
+    }
+    let input = tmp.path().join("big.jsonl");
+    std::fs::write(&input, serde_json::to_string(&serde_json::json!({"id": "big", "text": text})).unwrap() + "\n").unwrap();
+    let out = tmp.path().join("out");
+    let o = bin().args(["annotate", "--max-tokens", "40", "--batch-size", "256", "--format", "documents", "--quiet"])
+        .arg(&input).arg("--ner-model").arg(&model).arg("--out").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&lines(&out.join("documents.jsonl"))[0]).unwrap();
+    let cov = &doc["coverage"];
+    assert_eq!(cov["complete"], true, "{cov}");
+    assert!(cov["sentences_windowed"].as_u64().unwrap() >= 1, "{cov}");
+    assert!(cov["windows"].as_u64().unwrap() > doc["sentences"].as_array().unwrap().len() as u64);
+    assert_eq!(doc["n_bytes"].as_u64().unwrap() as usize, text.len());
+    assert!(!out.join("entities.csv").exists(), "--format documents writes no entities.csv");
+}
+
+#[test]
+fn bad_model_directory_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = annotate(&[repo("corpora/sample.jsonl").to_str().unwrap()], &tmp.path().join("missing"), &tmp.path().join("out"));
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("opening the NER model") && e.contains("does not exist"), "{e}");
+}

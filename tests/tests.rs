@@ -1,0 +1,7 @@
+//! Integration tests: one binary, a module per area.
+mod fixture;
+mod models;
+mod properties;
+mod reference;
+mod cli;
+mod e5;
