@@ -108,4 +108,14 @@ PY
   (cd "$E5" && sha256sum config.json model.safetensors tokenizer.json > SHA256SUMS)
 fi
 
+# --- shipped fine-tuned models (overlays on the base) ----------------------------------------
+for sums in "$ROOT"/models/*/SHA256SUMS; do
+  dir=$(dirname "$sums")
+  [ "$dir" = "$E5" ] && continue
+  if (cd "$dir" && sha256sum --check --status SHA256SUMS); then
+    say "$(basename "$dir") verified"
+  else
+    say "error: checksum mismatch in $dir (see $dir/SHA256SUMS)"; exit 1
+  fi
+done
 say "done"

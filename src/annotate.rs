@@ -66,6 +66,12 @@ impl Annotator {
     pub fn load(dir: &ModelDir, opts: NerOptions, device: Device) -> Result<Annotator> {
         let tokenizer = TextTokenizer::from_file(&dir.tokenizer)?;
         let model = Classifier::load(dir, Task::Token, &LoadOptions { device, new_head_labels: None })?;
+        Annotator::new(tokenizer, model, opts)
+    }
+
+    /// An annotator over an already loaded model (e.g. one being trained).
+    pub fn new(tokenizer: TextTokenizer, model: Classifier, opts: NerOptions) -> Result<Annotator> {
+        let dir = &model.dir;
         let limit = dir.max_positions();
         if opts.max_tokens as i64 > limit {
             return Err(Error::model(

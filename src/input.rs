@@ -94,6 +94,35 @@ pub fn expand_inputs(inputs: &[PathBuf], forced: Option<InputFormat>) -> Result<
     Ok(out)
 }
 
+/// Number of records in `files` (one cheap pass: non-blank lines of JSONL, CSV records, one
+/// per text file), for the progress bar's ETA; None when stdin is among the inputs.
+pub fn count_records(files: &[PathBuf], forced: Option<InputFormat>) -> Option<u64> {
+    let mut n = 0u64;
+    for p in files {
+        if p.as_os_str() == "-" {
+            return None;
+        }
+        let Ok(f) = std::fs::File::open(p) else {
+            n += 1;
+            continue;
+        };
+        n += match forced.or_else(|| InputFormat::from_path(p)) {
+            Some(InputFormat::Jsonl) => {
+                let mut r = BufReader::new(f);
+                let (mut k, mut buf) = (0u64, Vec::new());
+                while r.read_until(b'\n', &mut buf).ok()? > 0 {
+                    k += u64::from(buf.iter().any(|b| !b.is_ascii_whitespace()));
+                    buf.clear();
+                }
+                k
+            }
+            Some(InputFormat::Csv) => csv::ReaderBuilder::new().flexible(true).from_reader(f).into_byte_records().count() as u64,
+            _ => 1,
+        };
+    }
+    Some(n)
+}
+
 /// A lazy stream of records over several inputs. `root` relative paths name `.txt` documents.
 pub struct Reader {
     files: std::vec::IntoIter<PathBuf>,

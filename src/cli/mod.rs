@@ -1,6 +1,8 @@
 pub mod annotate;
 pub mod convert;
 pub mod embed;
+pub mod eval;
+pub mod train;
 
 /// libtorch intra-op threads: `--threads`, else all cores.
 pub fn set_threads(threads: Option<usize>) {

@@ -1,0 +1,102 @@
+//! `pactwatch eval ner`: score the annotate pipeline on gold data (exact-span P / R / F1).
+use super::train::DEV;
+use anyhow::Context;
+use pactwatch::annotate::{Annotator, NerOptions};
+use pactwatch::corpus::{read_conll, read_slavicner, Columns};
+use pactwatch::evaluate::evaluate;
+use pactwatch::model::ModelDir;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum Which {
+    /// Named entities: exact-match spans per type, micro and macro, per language
+    Ner(NerArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum GoldFormat {
+    /// CoNLL-style columns (token first, tag last; or index, token, tag)
+    Conll,
+    /// SlavicNER-style JSONL: {text, lang, entities: [{start, end, type}]} (character offsets)
+    Jsonl,
+}
+
+#[derive(clap::Args)]
+pub struct NerArgs {
+    /// Gold file; or "dev" to score every dev set under --data
+    #[arg(long)]
+    gold: String,
+    #[arg(long, value_enum, default_value = "conll")]
+    gold_format: GoldFormat,
+    /// Language code recorded for CoNLL gold (for the per-language table)
+    #[arg(long, default_value = "und")]
+    lang: String,
+    /// Folder with the corpora, for --gold dev
+    #[arg(long, default_value = "../shared/data")]
+    data: PathBuf,
+    #[arg(long, default_value = "models/ner-multi")]
+    ner_model: PathBuf,
+    /// Sentences per dev set (0 = all)
+    #[arg(long, default_value_t = 0)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+pub fn run(w: Which) -> anyhow::Result<ExitCode> {
+    let Which::Ner(a) = w;
+    super::set_threads(a.threads);
+    let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;
+    let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;
+    let out = if a.gold == "dev" {
+        score_dev_sets(&mut ann, &a.data, a.limit)?
+    } else {
+        let p = Path::new(&a.gold);
+        let mut gold = match a.gold_format {
+            GoldFormat::Conll => {
+                let first = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+                let cols = if first.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).is_some_and(|l| l.split(['\t', ' ']).next().is_some_and(|f| f.chars().all(|c| c.is_ascii_digit())) && l.contains('\t')) {
+                    Columns::IndexTokenTag
+                } else {
+                    Columns::TokenFirstTagLast
+                };
+                read_conll(p, &a.lang, cols)?
+            }
+            GoldFormat::Jsonl => read_slavicner(p)?,
+        };
+        if a.limit > 0 {
+            gold.truncate(a.limit);
+        }
+        serde_json::to_value(evaluate(&mut ann, &gold, 64))?
+    };
+    if a.json {
+        println!("{}", serde_json::to_string(&out)?);
+    } else {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Score every dev set present under `data`; returns {name: report}.
+pub fn score_dev_sets(ann: &mut Annotator, data: &Path, limit: usize) -> anyhow::Result<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (name, rel, lang, cols) in DEV {
+        let p = data.join(rel);
+        if !p.exists() {
+            continue;
+        }
+        let mut gold = read_conll(&p, lang, *cols)?;
+        if limit > 0 {
+            gold.truncate(limit);
+        }
+        let t = std::time::Instant::now();
+        let r = evaluate(ann, &gold, 64);
+        eprintln!("dev {name}: F1 {:.2} (P {:.2} R {:.2}) on {} sentences in {:.0} s",
+            100.0 * r.overall.f1, 100.0 * r.overall.precision, 100.0 * r.overall.recall, gold.len(), t.elapsed().as_secs_f64());
+        out.insert(name.to_string(), serde_json::to_value(&r)?);
+    }
+    Ok(serde_json::Value::Object(out))
+}

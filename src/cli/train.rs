@@ -1,0 +1,197 @@
+//! `pactwatch train ner`: fine-tune the NER model on the labelled corpora of ../shared/data.
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use pactwatch::annotate::{Annotator, NerOptions};
+use pactwatch::corpus::{read_conll, read_slavicner, Columns, GoldSentence};
+use pactwatch::encoding::TextTokenizer;
+use pactwatch::model::{Classifier, LoadOptions, ModelDir, Task};
+use pactwatch::train::{self, encode_example, Sampler, TrainOptions, NER_LABELS};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum Which {
+    /// Token classification (PER / ORG / LOC / MISC) on the NER corpora
+    Ner(NerArgs),
+}
+
+#[derive(clap::Args)]
+pub struct NerArgs {
+    /// Folder with the labelled corpora (layout of ../shared/data)
+    #[arg(long, default_value = "../shared/data")]
+    data: PathBuf,
+    /// Base encoder (Hugging Face directory)
+    #[arg(long, default_value = "models/e5-small")]
+    base: PathBuf,
+    /// Output model directory (overlay on the base)
+    #[arg(long, default_value = "models/ner-multi")]
+    out: PathBuf,
+    #[arg(long, default_value_t = 6000)]
+    steps: usize,
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 5e-5)]
+    lr: f64,
+    #[arg(long, default_value_t = 0.05)]
+    warmup_frac: f64,
+    #[arg(long, default_value_t = 13)]
+    seed: u64,
+    /// Stop (and save) after this many minutes even if steps remain
+    #[arg(long, default_value_t = 110.0)]
+    max_minutes: f64,
+    /// Save a checkpoint every N steps
+    #[arg(long, default_value_t = 500)]
+    checkpoint_every: usize,
+    /// Also train the word-embedding table (about 2.5x slower on CPU)
+    #[arg(long)]
+    train_embeddings: bool,
+    /// Longest training sequence in tokens (longer sentences are skipped and counted)
+    #[arg(long, default_value_t = 128)]
+    max_tokens: usize,
+    /// Sentences of each dev set scored at the end (0 = all)
+    #[arg(long, default_value_t = 0)]
+    dev_limit: usize,
+    /// Continue from the checkpoint in OUT/checkpoint
+    #[arg(long)]
+    resume: bool,
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+/// Training corpora: (relative path, language, layout). SlavicNER is read separately.
+const TRAIN: &[(&str, &str, Columns)] = &[
+    ("ner/conll2003-en/train.txt", "en", Columns::TokenFirstTagLast),
+    ("ner/ner-uk/train.iob", "uk", Columns::TokenFirstTagLast),
+    ("ner/wikineural/de.conllu", "de", Columns::IndexTokenTag),
+    ("ner/wikineural/en.conllu", "en", Columns::IndexTokenTag),
+    ("ner/wikineural/es.conllu", "es", Columns::IndexTokenTag),
+    ("ner/wikineural/fr.conllu", "fr", Columns::IndexTokenTag),
+    ("ner/wikineural/it.conllu", "it", Columns::IndexTokenTag),
+    ("ner/wikineural/nl.conllu", "nl", Columns::IndexTokenTag),
+    ("ner/wikineural/pl.conllu", "pl", Columns::IndexTokenTag),
+    ("ner/wikineural/pt.conllu", "pt", Columns::IndexTokenTag),
+    ("ner/wikineural/ru.conllu", "ru", Columns::IndexTokenTag),
+    ("ner/wikiann/de.tsv", "de", Columns::TokenFirstTagLast),
+    ("ner/wikiann/en.tsv", "en", Columns::TokenFirstTagLast),
+    ("ner/wikiann/fr.tsv", "fr", Columns::TokenFirstTagLast),
+    ("ner/wikiann/nl.tsv", "nl", Columns::TokenFirstTagLast),
+    ("ner/wikiann/es.conllu", "es", Columns::IndexTokenTag),
+    ("ner/wikiann/pl.conllu", "pl", Columns::IndexTokenTag),
+    ("ner/wikiann/ru.conllu", "ru", Columns::IndexTokenTag),
+];
+
+/// Dev sets: (name, relative path, language, layout).
+pub const DEV: &[(&str, &str, &str, Columns)] = &[
+    ("conll2003-en", "ner/conll2003-en/dev.txt", "en", Columns::TokenFirstTagLast),
+    ("conll2002-es", "ner/conll2002-es/dev.txt", "es", Columns::TokenFirstTagLast),
+    ("germeval2014-de", "ner/germeval2014-de/dev.tsv", "de", Columns::IndexTokenTag),
+    ("wikiann-de", "ner/wikiann/de.dev.tsv", "de", Columns::TokenFirstTagLast),
+    ("wikiann-en", "ner/wikiann/en.dev.tsv", "en", Columns::TokenFirstTagLast),
+    ("wikiann-fr", "ner/wikiann/fr.dev.tsv", "fr", Columns::TokenFirstTagLast),
+    ("wikiann-nl", "ner/wikiann/nl.dev.tsv", "nl", Columns::TokenFirstTagLast),
+];
+
+pub fn run(w: Which) -> anyhow::Result<ExitCode> {
+    match w {
+        Which::Ner(a) => run_ner(a),
+    }
+}
+
+fn load_train(data: &Path) -> anyhow::Result<Vec<GoldSentence>> {
+    let mut all = Vec::new();
+    for (rel, lang, cols) in TRAIN {
+        let p = data.join(rel);
+        let s = read_conll(&p, lang, *cols).with_context(|| format!("reading {}", p.display()))?;
+        eprintln!("train: {rel}: {} sentences", s.len());
+        all.extend(s);
+    }
+    let p = data.join("ner/slavicner/train.jsonl");
+    let s = read_slavicner(&p).with_context(|| format!("reading {}", p.display()))?;
+    eprintln!("train: ner/slavicner/train.jsonl: {} sentences", s.len());
+    all.extend(s);
+    Ok(all)
+}
+
+fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
+    let t0 = std::time::Instant::now();
+    super::set_threads(a.threads);
+    tch::manual_seed(a.seed as i64);
+    let base = ModelDir::open(&a.base).context("opening the base model (run scripts/setup.sh)")?;
+    let tok = TextTokenizer::from_file(&base.tokenizer)?;
+    let labels: Vec<String> = NER_LABELS.iter().map(|s| s.to_string()).collect();
+    let ckpt = a.out.join("checkpoint");
+    let (model, start_step) = if a.resume {
+        let state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ckpt.join("train_state.json")).context("reading checkpoint state")?)?;
+        let dir = ModelDir::open(&ckpt)?;
+        (Classifier::load(&dir, Task::Token, &LoadOptions::default())?, state["step"].as_u64().unwrap_or(0) as usize)
+    } else {
+        (Classifier::load(&base, Task::Token, &LoadOptions { device: tch::Device::Cpu, new_head_labels: Some(labels.clone()) })?, 0)
+    };
+    let frozen = if a.train_embeddings { 0 } else { train::freeze_word_embeddings(&model) };
+    let total_params: i64 = model.vs.variables().values().map(|v| v.numel() as i64).sum();
+    eprintln!("model: {total_params} parameters, {frozen} frozen (word embeddings)");
+
+    let gold = load_train(&a.data)?;
+    let mut examples = Vec::with_capacity(gold.len());
+    let mut skipped = 0usize;
+    for s in &gold {
+        match encode_example(&tok, s, a.max_tokens) {
+            Some(e) => examples.push(e),
+            None => skipped += 1,
+        }
+    }
+    let n_examples = examples.len();
+    eprintln!("encoded {n_examples} training sentences ({skipped} longer than {} tokens skipped) in {:.0} s", a.max_tokens, t0.elapsed().as_secs_f64());
+    let mut sampler = Sampler::new(examples, a.seed);
+    let langs = sampler.languages();
+
+    let opts = TrainOptions {
+        steps: a.steps, batch_size: a.batch_size, lr: a.lr, warmup_frac: a.warmup_frac, clip_norm: 1.0, seed: a.seed,
+        freeze_embeddings: !a.train_embeddings, max_minutes: a.max_minutes, checkpoint_every: a.checkpoint_every,
+    };
+    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(a.steps as u64) } else { ProgressBar::hidden() };
+    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed_precise}<{eta_precise}]").expect("static template"));
+    bar.set_position(start_step as u64);
+    let mut log = Vec::new();
+    let fit = train::fit(&model, &mut sampler, tok.pad_id, &opts, start_step, |s| {
+        bar.set_position(s.step as u64);
+        bar.set_message(format!("loss {:.4} {:.0} tok/s", s.loss_ema, s.tokens_per_s));
+        if s.step % 100 == 0 {
+            let line = format!("step {} loss_ema {:.4} lr {:.2e} tokens/s {:.0} elapsed_min {:.1}", s.step, s.loss_ema, s.lr, s.tokens_per_s, t0.elapsed().as_secs_f64() / 60.0);
+            bar.suspend(|| eprintln!("{line}"));
+            log.push(line);
+        }
+        if s.step % a.checkpoint_every == 0 {
+            train::save_overlay(&model, &base, &ckpt, !a.train_embeddings)?;
+            let p = ckpt.join("train_state.json");
+            std::fs::write(&p, serde_json::json!({"step": s.step}).to_string()).map_err(|e| pactwatch::Error::io(&p, e))?;
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    if fit.stopped_by_time {
+        eprintln!("time budget of {} min reached at step {}", a.max_minutes, fit.steps_done);
+    }
+    let (step, tokens_seen) = (fit.steps_done, fit.tokens_seen);
+    let train_minutes = fit.train_seconds / 60.0;
+    train::save_overlay(&model, &base, &a.out, !a.train_embeddings)?;
+    std::fs::create_dir_all(&ckpt)?;
+    train::save_overlay(&model, &base, &ckpt, !a.train_embeddings)?;
+    std::fs::write(ckpt.join("train_state.json"), serde_json::json!({"step": step}).to_string())?;
+
+    // Dev scores through the same pipeline as `annotate`, from the saved (half-precision) overlay.
+    let dir = ModelDir::open(&a.out)?;
+    let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;
+    let dev = super::eval::score_dev_sets(&mut ann, &a.data, a.dev_limit)?;
+    let report = serde_json::json!({
+        "command": std::env::args().collect::<Vec<_>>(),
+        "options": opts, "fit": fit, "steps_done": step, "train_minutes": train_minutes, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
+        "train_sentences": n_examples, "skipped_long": skipped, "languages": langs,
+        "tokens_seen": tokens_seen, "tokens_per_s": tokens_seen as f64 / (train_minutes * 60.0),
+        "frozen_parameters": frozen, "log": log, "dev": dev,
+    });
+    std::fs::write(a.out.join("training.json"), serde_json::to_string_pretty(&report)? + "\n")?;
+    println!("{}", serde_json::to_string_pretty(&report["dev"])?);
+    Ok(ExitCode::SUCCESS)
+}

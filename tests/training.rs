@@ -1,0 +1,73 @@
+//! The NER training loop on a fixture model: labels land on first sub-tokens, the loss falls,
+//! and the half-precision overlay reloads (through `overlay.json`) to the same predictions.
+use super::fixture::{make_model, Arch, Head};
+use pactwatch::corpus::GoldSentence;
+use pactwatch::encoding::TextTokenizer;
+use pactwatch::model::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
+use pactwatch::train::{encode_example, fit, save_overlay, Sampler, TrainOptions, NER_LABELS};
+
+fn sent(tokens: &str, tags: &str, lang: &str) -> GoldSentence {
+    GoldSentence {
+        lang: lang.into(),
+        tokens: tokens.split(' ').map(str::to_string).collect(),
+        tags: tags.split(' ').map(str::to_string).collect(),
+    }
+}
+
+#[test]
+fn labels_sit_on_first_sub_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    make_model(dir.path(), Arch::Bert, Head::Token, 1);
+    let tok = TextTokenizer::from_file(&dir.path().join("tokenizer.json")).unwrap();
+    // "Starmer" is one piece; "Kyiv" is K ##y ##i ##v in the fixture vocabulary
+    let e = encode_example(&tok, &sent("Starmer visited Kyiv .", "B-PER O B-LOC O", "en"), 64).unwrap();
+    let names: Vec<&str> = e.labels.iter().filter(|&&l| l >= 0).map(|&l| NER_LABELS[l as usize]).collect();
+    assert_eq!(names, ["B-PER", "O", "B-LOC", "O"]);
+    assert_eq!(e.labels.first(), Some(&-100), "[CLS] is not scored");
+    assert_eq!(e.labels.len(), e.ids.len());
+    let kyiv_pieces = e.labels.iter().rev().skip(2).take(3).all(|&l| l == -100);
+    assert!(kyiv_pieces, "continuation pieces are not scored: {:?}", e.labels);
+    assert!(encode_example(&tok, &sent("Starmer visited Kyiv .", "B-PER O B-LOC O", "en"), 5).is_none(), "too long");
+}
+
+#[test]
+fn loss_falls_and_overlay_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let base_dir = dir.path().join("base");
+    make_model(&base_dir, Arch::Bert, Head::Token, 2);
+    let base = ModelDir::open(&base_dir).unwrap();
+    let tok = TextTokenizer::from_file(&base.tokenizer).unwrap();
+    let labels: Vec<String> = NER_LABELS.iter().map(|s| s.to_string()).collect();
+    let model = Classifier::load(&base, Task::Token, &LoadOptions { new_head_labels: Some(labels), ..Default::default() }).unwrap();
+    pactwatch::train::freeze_word_embeddings(&model);
+    let data = [
+        sent("Macron met Starmer in Paris .", "B-PER O B-PER O B-LOC O", "en"),
+        sent("the EU and NATO met .", "O B-ORG O B-ORG O O", "en"),
+        sent("Macron et Starmer à Paris .", "B-PER O B-PER O B-LOC O", "fr"),
+    ];
+    let examples: Vec<_> = data.iter().map(|s| encode_example(&tok, s, 64).unwrap()).collect();
+    let mut sampler = Sampler::new(examples, 3);
+    let opts = TrainOptions { steps: 80, batch_size: 3, lr: 3e-3, warmup_frac: 0.1, clip_norm: 1.0, seed: 3,
+        freeze_embeddings: true, max_minutes: 5.0, checkpoint_every: 1000 };
+    let mut losses = Vec::new();
+    let report = fit(&model, &mut sampler, tok.pad_id, &opts, 0, |s| {
+        losses.push(s.loss);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(report.steps_done, 80);
+    let first: f64 = losses[..5].iter().sum::<f64>() / 5.0;
+    let last: f64 = losses[75..].iter().sum::<f64>() / 5.0;
+    assert!(last < 0.5 * first, "loss {first:.3} -> {last:.3}");
+
+    let out = dir.path().join("tuned");
+    save_overlay(&model, &base, &out, true).unwrap();
+    let tuned = ModelDir::open(&out).unwrap();
+    assert!(tuned.overlay.is_some() && tuned.weights.len() == 2);
+    let reloaded = Classifier::load(&tuned, Task::Token, &LoadOptions::default()).unwrap();
+    let ids = tok.frame(&tok.encode("Macron met Starmer in Paris .").unwrap().iter().map(|t| t.id).collect::<Vec<_>>());
+    let x = ModelInputs::from_rows(&[&ids], tok.pad_id, tch::Device::Cpu);
+    let a = tch::no_grad(|| model.logits(&x, false)).unwrap().argmax(-1, false);
+    let b = tch::no_grad(|| reloaded.logits(&x, false)).unwrap().argmax(-1, false);
+    assert_eq!(Vec::<i64>::try_from(a.view(-1)).unwrap(), Vec::<i64>::try_from(b.view(-1)).unwrap());
+}
