@@ -1,10 +1,17 @@
-//! Writers for the output directory: `documents.jsonl`, `entities.csv`, `errors.jsonl` (appended
-//! and flushed batch by batch) and `run.json` (written atomically at the end).
+//! Writers for the output directory: `documents.jsonl`, `entities.csv`, `errors.jsonl`
+//! (appended batch by batch), `journal.jsonl` (crash-safe progress) and `run.json` (written
+//! atomically at the end). With `stdout`, document and error lines go to standard output as
+//! one stream instead (`"kind": "document"` / `"kind": "error"`).
+//!
+//! Crash safety: after each batch the tables are flushed and synced, then one journal line
+//! records how many input records are done and the byte length of every table. `--resume`
+//! truncates the tables to the last journal line (dropping whatever a killed run wrote after
+//! it) and skips that many records, so the finished outputs equal an uninterrupted run's.
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::input::RecordError;
-use serde::Serialize;
-use std::fs::File;
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -32,7 +39,7 @@ struct EntityRow<'a> {
     lang: &'a str,
 }
 
-/// One line of `errors.jsonl`.
+/// One line of `errors.jsonl` (and an error line of the `--stdout` stream).
 #[derive(Serialize)]
 struct ErrorLine<'a> {
     kind: &'static str,
@@ -42,34 +49,123 @@ struct ErrorLine<'a> {
     reason: &'a str,
 }
 
-pub struct Outputs {
-    pub dir: PathBuf,
-    documents: Option<BufWriter<File>>,
-    entities: Option<csv::Writer<BufWriter<File>>>,
-    errors: BufWriter<File>,
+/// A document line of the `--stdout` stream.
+#[derive(Serialize)]
+struct DocumentLine<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    doc: &'a Document,
 }
 
-fn create(path: &Path) -> Result<BufWriter<File>> {
-    File::create(path).map(BufWriter::new).map_err(|e| Error::io(path, e))
+/// One line of `journal.jsonl`: the state after a fully written batch.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct JournalEntry {
+    /// Input records (annotated or failed, of this shard or skipped as another's) done so far.
+    pub records_done: u64,
+    pub documents_bytes: u64,
+    pub entities_bytes: u64,
+    pub errors_bytes: u64,
+    /// The run's counters at that point, restored on resume.
+    pub counts: serde_json::Value,
+}
+
+const TABLES: [&str; 3] = ["documents.jsonl", "entities.csv", "errors.jsonl"];
+
+struct Table {
+    path: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl Table {
+    fn open(path: PathBuf, truncate_to: Option<u64>) -> Result<Table> {
+        let f = match truncate_to {
+            None => File::create(&path),
+            Some(len) => OpenOptions::new().create(true).truncate(false).write(true).open(&path).and_then(|f| {
+                f.set_len(len)?;
+                Ok(f)
+            }),
+        }
+        .map_err(|e| Error::io(&path, e))?;
+        let mut w = BufWriter::new(f);
+        if let Some(len) = truncate_to {
+            use std::io::Seek;
+            w.seek(std::io::SeekFrom::Start(len)).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(Table { path, w })
+    }
+
+    fn sync(&mut self) -> Result<u64> {
+        self.w.flush().map_err(|e| Error::io(&self.path, e))?;
+        self.sync_flushed()
+    }
+
+    /// Sync and measure a table whose buffer is already flushed.
+    fn sync_flushed(&self) -> Result<u64> {
+        let f = self.w.get_ref();
+        f.sync_data().map_err(|e| Error::io(&self.path, e))?;
+        Ok(f.metadata().map_err(|e| Error::io(&self.path, e))?.len())
+    }
+}
+
+pub struct Outputs {
+    pub dir: PathBuf,
+    documents: Option<Table>,
+    entities: Option<csv::Writer<Table>>,
+    errors: Option<Table>,
+    stdout: Option<BufWriter<std::io::Stdout>>,
+    journal: Option<File>,
+}
+
+impl Write for Table {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
 }
 
 impl Outputs {
-    pub fn create(dir: &Path, formats: &[OutputFormat]) -> Result<Outputs> {
+    /// Create (or, with `resume`, reopen and truncate to the journal's state) the outputs.
+    /// Standard output only: no files (`--stdout` without `--out`).
+    pub fn stdout_only() -> Outputs {
+        Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None }
+    }
+
+    pub fn open(dir: &Path, formats: &[OutputFormat], stdout: bool, resume: Option<&JournalEntry>) -> Result<Outputs> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let documents = if formats.contains(&OutputFormat::Documents) { Some(create(&dir.join("documents.jsonl"))?) } else { None };
-        let entities = if formats.contains(&OutputFormat::Entities) {
-            Some(csv::Writer::from_writer(create(&dir.join("entities.csv"))?))
+        let at = |bytes: fn(&JournalEntry) -> u64| resume.map(bytes);
+        let documents = if formats.contains(&OutputFormat::Documents) && !stdout {
+            Some(Table::open(dir.join(TABLES[0]), at(|j| j.documents_bytes))?)
         } else {
             None
         };
-        let errors = create(&dir.join("errors.jsonl"))?;
-        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, errors })
+        let entities = if formats.contains(&OutputFormat::Entities) {
+            let start = at(|j| j.entities_bytes);
+            let t = Table::open(dir.join(TABLES[1]), start)?;
+            Some(csv::WriterBuilder::new().has_headers(start.unwrap_or(0) == 0).from_writer(t))
+        } else {
+            None
+        };
+        let errors = if stdout { None } else { Some(Table::open(dir.join(TABLES[2]), at(|j| j.errors_bytes))?) };
+        let jpath = dir.join("journal.jsonl");
+        let journal = match resume {
+            Some(_) => OpenOptions::new().append(true).open(&jpath),
+            None => File::create(&jpath),
+        }
+        .map_err(|e| Error::io(&jpath, e))?;
+        let stdout = stdout.then(|| BufWriter::new(std::io::stdout()));
+        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, errors, stdout, journal: Some(journal) })
     }
 
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
-        if let Some(w) = self.documents.as_mut() {
-            serde_json::to_writer(&mut *w, doc).map_err(|e| Error::io(self.dir.join("documents.jsonl"), e.into()))?;
-            w.write_all(b"\n").map_err(|e| Error::io(self.dir.join("documents.jsonl"), e))?;
+        if let Some(w) = self.stdout.as_mut() {
+            serde_json::to_writer(&mut *w, &DocumentLine { kind: "document", doc }).map_err(|e| Error::io("<stdout>", e.into()))?;
+            w.write_all(b"\n").map_err(|e| Error::io("<stdout>", e))?;
+        }
+        if let Some(t) = self.documents.as_mut() {
+            serde_json::to_writer(&mut t.w, doc).map_err(|e| Error::io(&t.path, e.into()))?;
+            t.w.write_all(b"\n").map_err(|e| Error::io(&t.path, e))?;
         }
         if let Some(w) = self.entities.as_mut() {
             for (i, e) in doc.entities.iter().enumerate() {
@@ -86,7 +182,7 @@ impl Outputs {
                     byte_end: e.span.byte_end,
                     lang: &doc.lang.code,
                 })
-                .map_err(|e| Error::io(self.dir.join("entities.csv"), e.into()))?;
+                .map_err(|e| Error::io(self.dir.join(TABLES[1]), e.into()))?;
             }
         }
         Ok(())
@@ -94,30 +190,60 @@ impl Outputs {
 
     pub fn write_error(&mut self, e: &RecordError) -> Result<()> {
         let line = ErrorLine { kind: "error", file: &e.origin.file, line: e.origin.line, doc_id: e.doc_id.as_deref(), reason: &e.reason };
-        let path = self.dir.join("errors.jsonl");
-        serde_json::to_writer(&mut self.errors, &line).map_err(|e| Error::io(&path, e.into()))?;
-        self.errors.write_all(b"\n").map_err(|e| Error::io(&path, e))
+        if let Some(w) = self.stdout.as_mut() {
+            serde_json::to_writer(&mut *w, &line).map_err(|e| Error::io("<stdout>", e.into()))?;
+            w.write_all(b"\n").map_err(|e| Error::io("<stdout>", e))?;
+        }
+        if let Some(t) = self.errors.as_mut() {
+            serde_json::to_writer(&mut t.w, &line).map_err(|e| Error::io(&t.path, e.into()))?;
+            t.w.write_all(b"\n").map_err(|e| Error::io(&t.path, e))?;
+        }
+        Ok(())
     }
 
-    /// Flush every table (called after each batch).
-    pub fn flush(&mut self) -> Result<()> {
-        if let Some(w) = self.documents.as_mut() {
-            w.flush().map_err(|e| Error::io(self.dir.join("documents.jsonl"), e))?;
+    /// Flush and sync every table, then journal the batch (called after each batch).
+    pub fn commit(&mut self, records_done: u64, counts: serde_json::Value) -> Result<()> {
+        if let Some(w) = self.stdout.as_mut() {
+            w.flush().map_err(|e| Error::io("<stdout>", e))?;
+        }
+        let mut entry = JournalEntry { records_done, counts, ..Default::default() };
+        if let Some(t) = self.documents.as_mut() {
+            entry.documents_bytes = t.sync()?;
         }
         if let Some(w) = self.entities.as_mut() {
-            w.flush().map_err(|e| Error::io(self.dir.join("entities.csv"), e))?;
+            w.flush().map_err(|e| Error::io(self.dir.join(TABLES[1]), e))?;
+            entry.entities_bytes = w.get_ref().sync_flushed()?;
         }
-        self.errors.flush().map_err(|e| Error::io(self.dir.join("errors.jsonl"), e))
+        if let Some(t) = self.errors.as_mut() {
+            entry.errors_bytes = t.sync()?;
+        }
+        let Some(journal) = self.journal.as_mut() else { return Ok(()) };
+        let jpath = self.dir.join("journal.jsonl");
+        let line = serde_json::to_string(&entry).expect("journal entry is plain JSON") + "\n";
+        journal.write_all(line.as_bytes()).map_err(|e| Error::io(&jpath, e))?;
+        journal.sync_data().map_err(|e| Error::io(&jpath, e))
     }
+}
+
+/// The last complete line of `DIR/journal.jsonl` (a torn last line from a kill is ignored).
+pub fn read_journal(dir: &Path) -> Result<Option<JournalEntry>> {
+    let p = dir.join("journal.jsonl");
+    let text = match std::fs::read_to_string(&p) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&p, e)),
+    };
+    Ok(text.lines().rev().find_map(|l| serde_json::from_str::<JournalEntry>(l).ok()))
 }
 
 /// Write `value` as pretty JSON to `path` atomically (temporary file, then rename).
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let tmp = path.with_extension("json.tmp");
-    let mut f = create(&tmp)?;
-    serde_json::to_writer_pretty(&mut f, value).map_err(|e| Error::io(&tmp, e.into()))?;
-    f.write_all(b"\n").map_err(|e| Error::io(&tmp, e))?;
-    f.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?.sync_all().map_err(|e| Error::io(&tmp, e))?;
+    let f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut w = BufWriter::new(f);
+    serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::io(&tmp, e.into()))?;
+    w.write_all(b"\n").map_err(|e| Error::io(&tmp, e))?;
+    w.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?.sync_all().map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
@@ -128,4 +254,33 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     let mut h = sha2::Sha256::new();
     std::io::copy(&mut f, &mut h).map_err(|e| Error::io(path, e))?;
     Ok(format!("{:x}", h.finalize()))
+}
+
+/// Shard of a record key: FNV-1a 64-bit of its UTF-8 bytes, modulo `n`. Stable across
+/// platforms and versions (documented in the README).
+pub fn shard_of(key: &str, n: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h % n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_reference_values() {
+        // FNV-1a 64 of "" and "a" (reference values of the algorithm)
+        assert_eq!(shard_of("", u64::MAX), 0xcbf29ce484222325 % u64::MAX);
+        assert_eq!(shard_of("a", u64::MAX), 0xaf63dc4c8601ec8c);
+        let n = 4;
+        let counts = (0..1000).fold([0; 4], |mut c, i| {
+            c[shard_of(&format!("doc-{i}"), n) as usize] += 1;
+            c
+        });
+        assert!(counts.iter().all(|&c| c > 200), "{counts:?}");
+    }
 }

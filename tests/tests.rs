@@ -5,4 +5,5 @@ mod properties;
 mod reference;
 mod cli;
 mod training;
+mod scale;
 mod e5;

@@ -15,9 +15,19 @@ pub struct Args {
     /// Input files or directories (read recursively); "-" reads JSONL from stdin
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output directory
+    /// Output directory (optional with --stdout)
+    #[arg(long, required_unless_present = "stdout")]
+    out: Option<PathBuf>,
+    /// Write one line per document (and per failed record, "kind": "error") to stdout, in input order
     #[arg(long)]
-    out: PathBuf,
+    stdout: bool,
+    /// Process only shard K of N: records whose id (FNV-1a 64) mod N == K
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Continue an interrupted run in --out (same arguments): outputs are cut back to the last
+    /// journaled batch and the records before it are skipped
+    #[arg(long, requires = "out")]
+    resume: bool,
     /// NER model directory (Hugging Face token-classification layout, or a pactwatch overlay)
     #[arg(long, default_value = "models/ner-multi")]
     ner_model: PathBuf,
@@ -59,7 +69,16 @@ pub struct Args {
     quiet: bool,
 }
 
-#[derive(Serialize, Default)]
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
+    let (k, n): (u64, u64) = (k.parse().map_err(|_| "K is not a number")?, n.parse().map_err(|_| "N is not a number")?);
+    if n == 0 || k >= n {
+        return Err(format!("need 0 <= K < N, got {k}/{n}"));
+    }
+    Ok((k, n))
+}
+
+#[derive(Serialize, serde::Deserialize, Default)]
 struct Counts {
     read: usize,
     annotated: usize,
@@ -104,24 +123,57 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut annotator = Annotator::load(&dir, opts.clone(), tch::Device::Cpu).context("loading the NER model")?;
     let load_s = started.elapsed().as_secs_f64();
     let reader_opts = ReaderOptions { id_field: a.id_field.clone(), text_field: a.text_field.clone(), format: a.input_format };
-    let mut outputs = Outputs::create(&a.out, &a.format).with_context(|| format!("creating outputs in {}", a.out.display()))?;
-    let mut counts = Counts::default();
     let files = match expand_inputs(&a.inputs, a.input_format) {
         Ok(f) => f,
         Err(e) => anyhow::bail!("{}: {}", e.origin.file, e.reason),
     };
+    // What must not change between a run and its --resume.
+    let fingerprint = serde_json::json!({"inputs": files, "reader": reader_opts, "ner": opts, "format": a.format,
+        "shard": a.shard, "limit": a.limit, "docs_per_batch": a.docs_per_batch, "stdout": a.stdout, "model": dir.dir});
+    let journal = match (&a.out, a.resume) {
+        (Some(out), true) if out.join("run.args.json").exists() => {
+            let fp_path = out.join("run.args.json");
+            let old: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fp_path).with_context(|| format!("--resume: reading {}", fp_path.display()))?)?;
+            anyhow::ensure!(old == fingerprint, "--resume: the arguments differ from the interrupted run's ({})", fp_path.display());
+            pactwatch::output::read_journal(out)?
+        }
+        // Killed before anything was written: a resume is a fresh start.
+        _ => None,
+    };
+    let mut outputs = match &a.out {
+        Some(out) => {
+            let o = Outputs::open(out, &a.format, a.stdout, journal.as_ref()).with_context(|| format!("creating outputs in {}", out.display()))?;
+            if journal.is_none() {
+                write_json_atomic(&out.join("run.args.json"), &fingerprint)?;
+            }
+            o
+        }
+        None => Outputs::stdout_only(),
+    };
+    let mut counts: Counts = journal.as_ref().and_then(|j| serde_json::from_value(j.counts.clone()).ok()).unwrap_or_default();
+    let mut records_done = journal.as_ref().map_or(0, |j| j.records_done);
     let mut reader = Reader::new(files.clone(), reader_opts.clone()).take(a.limit.unwrap_or(usize::MAX));
-    let total = if a.quiet { None } else { pactwatch::input::count_records(&files, a.input_format) };
+    reader.by_ref().take(records_done as usize).for_each(drop);
+    let total = if a.quiet || a.shard.is_some() { None } else { pactwatch::input::count_records(&files, a.input_format) };
     let bar = progress_bar(a.quiet, total.map(|t| t.min(a.limit.unwrap_or(usize::MAX) as u64)));
+    bar.set_position(records_done);
+    let in_shard = |key: &str| a.shard.is_none_or(|(k, n)| pactwatch::output::shard_of(key, n) == k);
     loop {
         let batch: Vec<_> = reader.by_ref().take(a.docs_per_batch.max(1)).collect();
         if batch.is_empty() {
             break;
         }
-        counts.read += batch.len();
-        let (ok, bad): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.is_ok());
-        let mut errors: Vec<_> = bad.into_iter().filter_map(|r| r.err()).collect();
-        let records: Vec<_> = ok.into_iter().filter_map(|r| r.ok()).collect();
+        records_done += batch.len() as u64;
+        let mut errors = Vec::new();
+        let mut records = Vec::new();
+        for item in batch {
+            match item {
+                Ok(r) if in_shard(&r.id) => records.push(r),
+                Err(e) if in_shard(&e.doc_id.clone().unwrap_or_else(|| format!("{}:{}", e.origin.file, e.origin.line.unwrap_or(0)))) => errors.push(e),
+                _ => continue,
+            }
+            counts.read += 1;
+        }
         for res in annotator.annotate(records) {
             match res {
                 Ok(doc) => {
@@ -143,8 +195,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 bar.suspend(|| eprintln!("pactwatch: {}{}: {}", e.origin.file, e.origin.line.map(|l| format!(":{l}")).unwrap_or_default(), e.reason));
             }
         }
-        outputs.flush()?;
-        bar.set_position(counts.read as u64);
+        outputs.commit(records_done, serde_json::to_value(&counts)?)?;
+        bar.set_position(records_done);
     }
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
@@ -162,24 +214,28 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         inputs: files.iter().map(|p| p.display().to_string()).collect(),
         models,
         options: serde_json::json!({"ner": opts, "reader": reader_opts, "format": a.format, "docs_per_batch": a.docs_per_batch,
-                                    "limit": a.limit, "threads": tch::get_num_threads()}),
+                                    "limit": a.limit, "shard": a.shard, "resumed": a.resume, "threads": tch::get_num_threads()}),
         counts: &counts,
         timings: serde_json::json!({"total_s": elapsed, "model_load_s": load_s, "stages": t,
             "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
         offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
-        outputs: ["documents.jsonl", "entities.csv", "errors.jsonl", "run.json"].into_iter().collect(),
+        outputs: ["documents.jsonl", "entities.csv", "errors.jsonl", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
     };
-    write_json_atomic(&a.out.join("run.json"), &run)?;
+    if let Some(out) = &a.out {
+        write_json_atomic(&out.join("run.json"), &run)?;
+    }
     assert_eq!(counts.read, counts.annotated + counts.failed, "every record is annotated or failed");
     if !a.quiet {
         eprintln!(
             "pactwatch: read {} = annotated {} + failed {}; {} entities, {} tokens in {:.1} s ({:.1} docs/s, {:.0} tokens/s); outputs in {}",
             counts.read, counts.annotated, counts.failed, counts.entities, counts.tokens, elapsed,
-            counts.annotated as f64 / elapsed, counts.tokens as f64 / elapsed, a.out.display()
+            counts.annotated as f64 / elapsed, counts.tokens as f64 / elapsed,
+            a.out.as_ref().map_or("<stdout>".to_string(), |p| p.display().to_string())
         );
     }
     if counts.failed > 0 {
-        eprintln!("pactwatch: {} record(s) failed; see {}", counts.failed, a.out.join("errors.jsonl").display());
+        let where_ = a.out.as_ref().map_or("the error lines on stdout".to_string(), |p| p.join("errors.jsonl").display().to_string());
+        eprintln!("pactwatch: {} record(s) failed; see {where_}", counts.failed);
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

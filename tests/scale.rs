@@ -1,0 +1,126 @@
+//! Streaming, sharding, crash-safe resume and determinism of `annotate`, on the real binary.
+use super::fixture::{make_model, Arch, Head};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pactwatch"))
+}
+
+/// A corpus of `n` short documents with a few broken lines mixed in.
+fn corpus(dir: &Path, n: usize) -> PathBuf {
+    let mut s = String::new();
+    for i in 0..n {
+        if i % 17 == 5 {
+            s.push_str("{broken json\n");
+        }
+        s.push_str(&serde_json::json!({"id": format!("doc-{i}"), "text": format!("Macron met Starmer in Paris on day {i}. The EU welcomed it.")}).to_string());
+        s.push('\n');
+    }
+    let p = dir.join("corpus.jsonl");
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn model(dir: &Path) -> PathBuf {
+    let m = dir.join("model");
+    make_model(&m, Arch::Bert, Head::Token, 5);
+    m
+}
+
+fn annotate(model: &Path, input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    bin().args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--docs-per-batch", "4"])
+        .arg(input).arg("--ner-model").arg(model).arg("--out").arg(out).args(extra).stdin(Stdio::null()).output().unwrap()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+fn ids(documents: &str) -> BTreeSet<String> {
+    documents.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn two_runs_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (m, input) = (model(tmp.path()), corpus(tmp.path(), 40));
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    annotate(&m, &input, &a, &[]);
+    annotate(&m, &input, &b, &[]);
+    for t in ["documents.jsonl", "entities.csv", "errors.jsonl", "journal.jsonl"] {
+        assert_eq!(read(&a.join(t)), read(&b.join(t)), "{t} differs");
+    }
+}
+
+#[test]
+fn shards_partition_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (m, input) = (model(tmp.path()), corpus(tmp.path(), 60));
+    let whole = tmp.path().join("whole");
+    annotate(&m, &input, &whole, &[]);
+    let (mut docs, mut errors, mut read_total) = (BTreeSet::new(), 0usize, 0u64);
+    for k in 0..3 {
+        let out = tmp.path().join(format!("s{k}"));
+        annotate(&m, &input, &out, &["--shard", &format!("{k}/3")]);
+        let d = ids(&read(&out.join("documents.jsonl")));
+        assert!(docs.is_disjoint(&d), "shards overlap");
+        docs.extend(d);
+        errors += read(&out.join("errors.jsonl")).lines().count();
+        let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+        read_total += run["counts"]["read"].as_u64().unwrap();
+    }
+    assert_eq!(docs, ids(&read(&whole.join("documents.jsonl"))));
+    assert_eq!(errors, read(&whole.join("errors.jsonl")).lines().count());
+    let run: serde_json::Value = serde_json::from_str(&read(&whole.join("run.json"))).unwrap();
+    assert_eq!(read_total, run["counts"]["read"].as_u64().unwrap());
+    let bad = bin().args(["annotate", "x", "--out", "y", "--shard", "3/3"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("0 <= K < N"));
+}
+
+#[test]
+fn stdout_stream_has_every_record_in_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (m, input) = (model(tmp.path()), corpus(tmp.path(), 20));
+    let o = bin().args(["annotate", "-", "--stdout", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--ner-model"]).arg(&m)
+        .stdin(std::fs::File::open(&input).unwrap()).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "some lines are broken");
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let n_input = read(&input).lines().count();
+    assert_eq!(lines.len(), n_input, "one output line per input line");
+    let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "error").count(), 1);
+    let doc_ids: Vec<&str> = lines.iter().filter(|l| l["kind"] == "document").map(|l| l["id"].as_str().unwrap()).collect();
+    let want: Vec<String> = (0..20).map(|i| format!("doc-{i}")).collect();
+    assert_eq!(doc_ids, want.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+#[test]
+fn kill_9_then_resume_equals_an_uninterrupted_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (m, input) = (model(tmp.path()), corpus(tmp.path(), 150));
+    let whole = tmp.path().join("whole");
+    annotate(&m, &input, &whole, &[]);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    for attempt in 0..3u64 {
+        let out = tmp.path().join(format!("killed{attempt}"));
+        let mut child = bin().args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--docs-per-batch", "4"])
+            .arg(&input).arg("--ner-model").arg(&m).arg("--out").arg(&out).stdin(Stdio::null()).spawn().unwrap();
+        // a random moment after start-up (model load takes ~100 ms)
+        let wait_ms = 100 + (nanos / 1000 + attempt * 7919) % 700;
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let o = annotate(&m, &input, &out, &["--resume"]);
+        assert!(o.status.code() == Some(1), "resume finished (exit 1: the corpus has broken lines): {}", String::from_utf8_lossy(&o.stderr));
+        for t in ["documents.jsonl", "entities.csv", "errors.jsonl"] {
+            assert_eq!(read(&out.join(t)), read(&whole.join(t)), "{t} after kill at {wait_ms} ms");
+        }
+        let (r1, r2): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(&read(&out.join("run.json"))).unwrap(), serde_json::from_str(&read(&whole.join("run.json"))).unwrap());
+        assert_eq!(r1["counts"], r2["counts"]);
+    }
+    let o = annotate(&m, &input, &tmp.path().join("killed0"), &["--resume", "--aggregation", "max"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("arguments differ"));
+}
