@@ -75,3 +75,37 @@ fn entity_and_sentence_offsets_round_trip() {
         .unwrap();
     assert!(n_entities.get() > 0, "the random fixture model should emit some entities to check");
 }
+
+/// Readers on arbitrary bytes: never panic, and every non-blank JSONL line and every text file
+/// ends up as exactly one record or one error.
+#[test]
+fn readers_account_for_arbitrary_bytes() {
+    use pactwatch::input::{Reader, ReaderOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let mut runner = TestRunner::new(Config { cases: 300, ..Config::default() });
+    let bytes = prop::collection::vec(
+        prop_oneof![any::<u8>(), Just(b'\n'), Just(b'{'), Just(b'"'), Just(b','), Just(0xffu8)],
+        0..400,
+    );
+    runner
+        .run(&bytes, |b| {
+            for ext in ["jsonl", "csv", "txt"] {
+                let p = dir.path().join(format!("f.{ext}"));
+                std::fs::write(&p, &b).unwrap();
+                let items: Vec<_> = Reader::new(vec![p], ReaderOptions::default()).collect();
+                match ext {
+                    "jsonl" => {
+                        let lines = b.split(|&c| c == b'\n').filter(|l| {
+                            let t = String::from_utf8_lossy(l);
+                            !t.trim_start_matches('\u{feff}').trim().is_empty()
+                        });
+                        prop_assert_eq!(items.len(), lines.count());
+                    }
+                    "txt" => prop_assert_eq!(items.len(), 1),
+                    _ => {}
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}

@@ -124,3 +124,21 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
     let o = annotate(&m, &input, &tmp.path().join("killed0"), &["--resume", "--aggregation", "max"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("arguments differ"));
 }
+
+/// No network at run time: the run succeeds in a network namespace without interfaces.
+#[test]
+fn runs_without_network() {
+    let probe = Command::new("unshare").args(["-n", "true"]).output();
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED runs_without_network: `unshare -n` is not available here");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (m, input) = (model(tmp.path()), corpus(tmp.path(), 8));
+    let out = tmp.path().join("out");
+    let o = Command::new("unshare").arg("-n").arg(env!("CARGO_BIN_EXE_pactwatch"))
+        .args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8"]).arg(&input)
+        .arg("--ner-model").arg(&m).arg("--out").arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read(&out.join("documents.jsonl")).lines().count(), 8);
+}
