@@ -6,4 +6,5 @@ mod reference;
 mod cli;
 mod training;
 mod scale;
+mod spark;
 mod e5;
