@@ -31,3 +31,5 @@ pub mod corpus;
 pub mod evaluate;
 pub mod metrics;
 pub mod train;
+pub mod target;
+pub mod actors;

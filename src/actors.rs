@@ -1,0 +1,275 @@
+//! Actors: who holds the stance of a sentence, and which mentions in a document are the same
+//! actor. Rules, not a model: the speaker of a quote or the subject of a reporting or stance
+//! verb from the cue lexicons (`lexicons/cues.toml`, data per language); people first, then
+//! organisations, then places standing for governments ("the Kremlin rejected", "Moscow said").
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Cue words of one language.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Cues {
+    #[serde(default)]
+    pub speech: Vec<String>,
+    #[serde(default)]
+    pub favour: Vec<String>,
+    #[serde(default)]
+    pub against: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CueKind {
+    Speech,
+    Favour,
+    Against,
+}
+
+/// A cue found in a sentence: byte span and kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CueHit {
+    pub kind: CueKind,
+    pub cue: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    pub by_lang: BTreeMap<String, Cues>,
+}
+
+impl Lexicon {
+    pub fn load(path: &Path) -> Result<Lexicon> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let by_lang = toml::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        Ok(Lexicon { by_lang })
+    }
+
+    /// Cues of language `lang` in `sentence`, in order of position (longest first at a tie).
+    pub fn find(&self, lang: &str, sentence: &str) -> Vec<CueHit> {
+        let Some(c) = self.by_lang.get(lang) else { return Vec::new() };
+        let lower = sentence.to_lowercase();
+        // Lower-casing can change byte lengths (rare: e.g. 'İ'); keep offsets only when it did not.
+        let same_len = lower.len() == sentence.len();
+        let mut hits = Vec::new();
+        for (kind, list) in [(CueKind::Speech, &c.speech), (CueKind::Favour, &c.favour), (CueKind::Against, &c.against)] {
+            for cue in list {
+                let needle = cue.to_lowercase();
+                let mut from = 0;
+                while let Some(i) = lower[from..].find(&needle) {
+                    let s = from + i;
+                    let e = s + needle.len();
+                    let ok_before = lower[..s].chars().next_back().is_none_or(|ch| !ch.is_alphanumeric());
+                    let ok_after = lower[e..].chars().next().is_none_or(|ch| !ch.is_alphanumeric());
+                    if ok_before && ok_after && same_len {
+                        hits.push(CueHit { kind, cue: cue.clone(), start: s, end: e });
+                    }
+                    from = s + lower[s..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.start, usize::MAX - h.end));
+        // Drop cues inside a longer cue ("warned" inside "warned against").
+        let mut out: Vec<CueHit> = Vec::new();
+        for h in hits {
+            if !out.iter().any(|o| o.start <= h.start && h.end <= o.end) {
+                out.push(h);
+            }
+        }
+        out
+    }
+}
+
+/// An entity mention inside one sentence (byte offsets relative to the sentence).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Why a mention was chosen as the stance holder.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Attribution {
+    pub mention: usize,
+    pub cue: String,
+    pub cue_kind: CueKind,
+}
+
+/// Byte ranges inside quotation marks (“…”, «…», „…“, "…").
+fn quoted_ranges(s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    for (i, c) in s.char_indices() {
+        match (open, c) {
+            (None, '“' | '«' | '„' | '"' | '‘') => open = Some((i, c)),
+            (Some((st, o)), _) if matches!((o, c), ('“', '”') | ('«', '»') | ('„', '“') | ('„', '”') | ('"', '"') | ('‘', '’')) => {
+                out.push((st, i + c.len_utf8()));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn rank(label: &str) -> Option<usize> {
+    match label {
+        "PER" => Some(0),
+        "ORG" => Some(1),
+        "LOC" => Some(2),
+        _ => None,
+    }
+}
+
+/// The mention that holds the stance of `sentence`: for each cue (stance cues before speech
+/// cues), the nearest PER (else ORG, else LOC) outside quotation marks, before the cue
+/// ("Macron welcomed") or right after it ("said Macron", "a déclaré M. Macron", "заявил Путин"),
+/// within `max_gap` bytes. None when no cue or no candidate.
+pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Option<Attribution> {
+    const MAX_GAP: usize = 80;
+    let quotes = quoted_ranges(sentence);
+    let outside = |m: &Mention| !quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b);
+    let mut ordered: Vec<&CueHit> = cues.iter().filter(|c| c.kind != CueKind::Speech).collect();
+    ordered.extend(cues.iter().filter(|c| c.kind == CueKind::Speech));
+    for cue in ordered {
+        let mut best: Option<(usize, usize, usize)> = None; // (rank, gap, index)
+        for (i, m) in mentions.iter().enumerate() {
+            let Some(r) = rank(&m.label) else { continue };
+            if !outside(m) {
+                continue;
+            }
+            let gap = if m.end <= cue.start {
+                // before the cue: no sentence punctuation or quote in between
+                let between = &sentence[m.end..cue.start];
+                if between.contains(['.', ';', '“', '”', '«', '»', '"']) {
+                    continue;
+                }
+                cue.start - m.end
+            } else if m.start >= cue.end {
+                m.start - cue.end
+            } else {
+                continue;
+            };
+            if gap > MAX_GAP {
+                continue;
+            }
+            if best.is_none_or(|(br, bg, _)| (r, gap) < (br, bg)) {
+                best = Some((r, gap, i));
+            }
+        }
+        if let Some((_, _, i)) = best {
+            return Some(Attribution { mention: i, cue: cue.cue.clone(), cue_kind: cue.kind });
+        }
+    }
+    None
+}
+
+/// Titles dropped before comparing names.
+const TITLES: &[&str] = &["mr", "mr.", "mrs", "ms", "dr", "sir", "m.", "mme", "herr", "frau", "pan", "pani", "sr.", "sig."];
+
+fn name_tokens(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace())
+        .map(|t| t.to_lowercase())
+        .filter(|t| !t.is_empty() && !TITLES.contains(&t.as_str()))
+        .collect()
+}
+
+/// Group a document's mentions into actors: identical names (case-insensitive, titles
+/// dropped) are one actor, and a person's surname alone ("Macron", "Mr. Macron") joins the
+/// longest full name ending in it ("Emmanuel Macron"). Names in different scripts stay apart.
+/// Returns, for each mention, the index of its actor's canonical mention.
+pub fn merge_mentions(mentions: &[(String, String)]) -> Vec<usize> {
+    let toks: Vec<Vec<String>> = mentions.iter().map(|(_, text)| name_tokens(text)).collect();
+    (0..mentions.len())
+        .map(|i| {
+            let (label, _) = &mentions[i];
+            let mut best = i;
+            for j in 0..mentions.len() {
+                if &mentions[j].0 != label || toks[j].is_empty() || toks[i].is_empty() {
+                    continue;
+                }
+                let same = toks[j] == toks[i];
+                let joins = label == "PER" && toks[j].len() > toks[i].len() && toks[j].ends_with(&toks[i]);
+                let longer = toks[j].len() > toks[best].len() || (toks[j].len() == toks[best].len() && j < best);
+                if (same || joins) && longer {
+                    best = j;
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon() -> Lexicon {
+        Lexicon::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons/cues.toml")).unwrap()
+    }
+
+    /// Mentions given as (label, text) found in order in the sentence.
+    fn mentions(s: &str, names: &[(&str, &str)]) -> Vec<Mention> {
+        let mut from = 0;
+        names
+            .iter()
+            .map(|(l, n)| {
+                let i = from + s[from..].find(n).unwrap_or_else(|| panic!("{n} in {s}"));
+                from = i + n.len();
+                Mention { label: l.to_string(), start: i, end: i + n.len() }
+            })
+            .collect()
+    }
+
+    fn holder(lang: &str, s: &str, names: &[(&str, &str)]) -> Option<(String, CueKind)> {
+        let lex = lexicon();
+        let ms = mentions(s, names);
+        let a = attribute(s, &ms, &lex.find(lang, s))?;
+        Some((s[ms[a.mention].start..ms[a.mention].end].to_string(), a.cue_kind))
+    }
+
+    #[test]
+    fn attribution_per_language() {
+        use CueKind::*;
+        let cases: &[(&str, &str, &[(&str, &str)], Option<(&str, CueKind)>)] = &[
+            ("en", "Zelensky welcomed the deal but said it does not go far enough yet.", &[("PER", "Zelensky")], Some(("Zelensky", Favour))),
+            ("en", "“It is a historic step,” said Keir Starmer in Paris.", &[("PER", "Keir Starmer"), ("LOC", "Paris")], Some(("Keir Starmer", Speech))),
+            ("en", "The Kremlin rejected the plan within hours.", &[("ORG", "Kremlin")], Some(("Kremlin", Against))),
+            ("en", "Putin has repeatedly opposed any foreign military presence in Ukraine.", &[("PER", "Putin"), ("LOC", "Ukraine")], Some(("Putin", Against))),
+            ("en", "Troops would be based in Ukraine.", &[("LOC", "Ukraine")], None),
+            ("fr", "« C'est un pas historique », a déclaré Emmanuel Macron.", &[("PER", "Emmanuel Macron")], Some(("Emmanuel Macron", Speech))),
+            ("fr", "Le Kremlin a rejeté la déclaration de Paris.", &[("ORG", "Kremlin"), ("LOC", "Paris")], Some(("Kremlin", Against))),
+            ("de", "Bundeskanzler Friedrich Merz begrüßte die Erklärung.", &[("PER", "Friedrich Merz")], Some(("Friedrich Merz", Favour))),
+            ("de", "Moskau wies die Pläne zurück.", &[("LOC", "Moskau")], None), // separable verb: "wies ... zurück" not contiguous
+            ("uk", "Зеленський привітав угоду, але заявив, що її недостатньо.", &[("PER", "Зеленський")], Some(("Зеленський", Favour))),
+            ("ru", "Путин выступает против любых иностранных войск на Украине.", &[("PER", "Путин"), ("LOC", "Украине")], Some(("Путин", Against))),
+            ("ru", "«Это провокация», — заявил Дмитрий Песков.", &[("PER", "Дмитрий Песков")], Some(("Дмитрий Песков", Speech))),
+            ("es", "Pedro Sánchez respaldó la Declaración de París.", &[("PER", "Pedro Sánchez"), ("MISC", "Declaración de París")], Some(("Pedro Sánchez", Favour))),
+            ("it", "Giorgia Meloni ha accolto con favore l'accordo.", &[("PER", "Giorgia Meloni")], Some(("Giorgia Meloni", Favour))),
+            ("pl", "Donald Tusk poparł deklarację paryską.", &[("PER", "Donald Tusk")], Some(("Donald Tusk", Favour))),
+            ("pl", "Kreml odrzucił deklarację, a Moskwa milczy.", &[("ORG", "Kreml"), ("LOC", "Moskwa")], Some(("Kreml", Against))),
+        ];
+        for (lang, s, names, want) in cases {
+            let got = holder(lang, s, names);
+            let want = want.map(|(n, k)| (n.to_string(), k));
+            assert_eq!(got, want, "{lang}: {s}");
+        }
+    }
+
+    #[test]
+    fn names_inside_quotes_do_not_hold_the_stance() {
+        let s = "“Putin will not stop,” Starmer warned.";
+        assert_eq!(holder("en", s, &[("PER", "Putin"), ("PER", "Starmer")]), Some(("Starmer".into(), CueKind::Speech)));
+    }
+
+    #[test]
+    fn surnames_join_full_names() {
+        let m: Vec<(String, String)> = [("PER", "Emmanuel Macron"), ("PER", "Macron"), ("PER", "Mr. Macron"), ("PER", "Keir Starmer"),
+            ("PER", "Starmer"), ("ORG", "NATO"), ("ORG", "Nato"), ("PER", "Макрон"), ("LOC", "Paris")]
+            .iter().map(|(l, t)| (l.to_string(), t.to_string())).collect();
+        assert_eq!(merge_mentions(&m), vec![0, 0, 0, 3, 3, 5, 5, 7, 8]);
+    }
+}
