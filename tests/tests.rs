@@ -7,4 +7,5 @@ mod cli;
 mod training;
 mod scale;
 mod spark;
+mod shared_data;
 mod e5;
