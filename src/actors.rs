@@ -56,17 +56,11 @@ impl Lexicon {
         let mut hits = Vec::new();
         for (kind, list) in [(CueKind::Speech, &c.speech), (CueKind::Favour, &c.favour), (CueKind::Against, &c.against)] {
             for cue in list {
-                let needle = cue.to_lowercase();
-                let mut from = 0;
-                while let Some(i) = lower[from..].find(&needle) {
-                    let s = from + i;
-                    let e = s + needle.len();
-                    let ok_before = lower[..s].chars().next_back().is_none_or(|ch| !ch.is_alphanumeric());
-                    let ok_after = lower[e..].chars().next().is_none_or(|ch| !ch.is_alphanumeric());
-                    if ok_before && ok_after && same_len {
-                        hits.push(CueHit { kind, cue: cue.clone(), start: s, end: e });
-                    }
-                    from = s + lower[s..].chars().next().map_or(1, char::len_utf8);
+                if !same_len {
+                    continue;
+                }
+                for s in crate::words::find_phrase(&lower, &cue.to_lowercase()) {
+                    hits.push(CueHit { kind, cue: cue.clone(), start: s, end: s + cue.to_lowercase().len() });
                 }
             }
         }

@@ -82,21 +82,47 @@ fn label(path: &Path, line: u64, s: &str) -> Result<StanceLabel> {
     StanceLabel::parse(s).ok_or_else(|| bad(path, line, format!("unknown stance label {s:?}")))
 }
 
-/// SemEval-2016 Task 6 TSV (ID, Target, Tweet, Stance, ...).
-pub fn read_semeval(path: &Path) -> Result<Vec<StanceExample>> {
-    rows(path, b'\t')?
+/// The column holding the target, or the one target of the whole corpus.
+enum TargetField {
+    Column(&'static str),
+    Fixed(&'static str),
+}
+
+/// Where a one-target table keeps its fields.
+struct Layout {
+    delimiter: u8,
+    text: &'static str,
+    target: TargetField,
+    label: &'static str,
+    lang: &'static str,
+    source: &'static str,
+    split: &'static str,
+}
+
+fn read_single_target(path: &Path, l: &Layout) -> Result<Vec<StanceExample>> {
+    rows(path, l.delimiter)?
         .into_iter()
         .map(|(line, r)| {
+            let target = match l.target {
+                TargetField::Column(col) => r.get(col).cloned().unwrap_or_default(),
+                TargetField::Fixed(fixed) => fixed.to_string(),
+            };
             Ok(StanceExample {
-                text: r.get("Tweet").cloned().unwrap_or_default(),
-                target: r.get("Target").cloned().unwrap_or_default(),
-                label: label(path, line, r.get("Stance").map_or("", String::as_str))?,
-                lang: "en".into(),
-                source: "semeval2016",
-                split: "train".into(),
+                text: r.get(l.text).cloned().unwrap_or_default(),
+                target,
+                label: label(path, line, r.get(l.label).map_or("", String::as_str))?,
+                lang: l.lang.into(),
+                source: l.source,
+                split: l.split.into(),
             })
         })
         .collect()
+}
+
+/// SemEval-2016 Task 6 TSV (ID, Target, Tweet, Stance, ...).
+pub fn read_semeval(path: &Path) -> Result<Vec<StanceExample>> {
+    let l = Layout { delimiter: b'\t', text: "Tweet", target: TargetField::Column("Target"), label: "Stance", lang: "en", source: "semeval2016", split: "train" };
+    read_single_target(path, &l)
 }
 
 /// Two-target CSVs (multi-target, RUW): Tweet, Target 1, Stance 1, Target 2, Stance 2, split.
@@ -124,37 +150,15 @@ pub fn read_two_target(path: &Path, source: &'static str) -> Result<Vec<StanceEx
 
 /// P-Stance CSV: Tweet, Target, Stance.
 pub fn read_pstance(path: &Path) -> Result<Vec<StanceExample>> {
-    rows(path, b',')?
-        .into_iter()
-        .map(|(line, r)| {
-            Ok(StanceExample {
-                text: r.get("Tweet").cloned().unwrap_or_default(),
-                target: r.get("Target").cloned().unwrap_or_default(),
-                label: label(path, line, r.get("Stance").map_or("", String::as_str))?,
-                lang: "en".into(),
-                source: "pstance",
-                split: "dev".into(),
-            })
-        })
-        .collect()
+    let l = Layout { delimiter: b',', text: "Tweet", target: TargetField::Column("Target"), label: "Stance", lang: "en", source: "pstance", split: "dev" };
+    read_single_target(path, &l)
 }
 
 /// Catalonia Independence Corpus TSV: id_str, TWEET, LABEL; target: Catalan independence.
-pub fn read_catalonia(path: &Path, lang: &str, split: &str) -> Result<Vec<StanceExample>> {
+pub fn read_catalonia(path: &Path, lang: &'static str, split: &'static str) -> Result<Vec<StanceExample>> {
     let target = if lang == "ca" { "la independència de Catalunya" } else { "la independencia de Cataluña" };
-    rows(path, b'\t')?
-        .into_iter()
-        .map(|(line, r)| {
-            Ok(StanceExample {
-                text: r.get("TWEET").cloned().unwrap_or_default(),
-                target: target.into(),
-                label: label(path, line, r.get("LABEL").map_or("", String::as_str))?,
-                lang: lang.into(),
-                source: "catalonia",
-                split: split.into(),
-            })
-        })
-        .collect()
+    let l = Layout { delimiter: b'\t', text: "TWEET", target: TargetField::Fixed(target), label: "LABEL", lang, source: "catalonia", split };
+    read_single_target(path, &l)
 }
 
 /// FNC-1: headline (target) against article body (text).
@@ -181,19 +185,8 @@ pub fn read_fnc1(stances: &Path, bodies: &Path) -> Result<Vec<StanceExample>> {
 
 /// VAST sentiment-swapped CSV: post, topic_str, label (0 con, 1 pro).
 pub fn read_vast(path: &Path) -> Result<Vec<StanceExample>> {
-    rows(path, b',')?
-        .into_iter()
-        .map(|(line, r)| {
-            Ok(StanceExample {
-                text: r.get("post").cloned().unwrap_or_default(),
-                target: r.get("topic_str").cloned().unwrap_or_default(),
-                label: label(path, line, r.get("label").map_or("", String::as_str))?,
-                lang: "en".into(),
-                source: "vast",
-                split: "dev".into(),
-            })
-        })
-        .collect()
+    let l = Layout { delimiter: b',', text: "post", target: TargetField::Column("topic_str"), label: "label", lang: "en", source: "vast", split: "dev" };
+    read_single_target(path, &l)
 }
 
 /// GerNTSA JSON array: opinion_snippet, target, sentiment.polarity.

@@ -64,6 +64,27 @@ fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize
     }
 }
 
+/// Byte offsets where `needle` occurs in `hay` with no letter or digit right before or after it
+/// (callers lower-case both for case-insensitive matching).
+pub fn find_phrase(hay: &str, needle: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    if needle.is_empty() {
+        return out;
+    }
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(needle) {
+        let s = from + i;
+        let e = s + needle.len();
+        let before = hay[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after = hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if before && after {
+            out.push(s);
+        }
+        from = s + hay[s..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +105,8 @@ mod tests {
             ("  \r\n ", &[]),
             ("3,5 %", &["3,5", "%"]),
         ];
+        assert_eq!(find_phrase("a multinational force, multinational forces", "multinational force"), vec![2]);
+        assert_eq!(find_phrase("«паризька декларація»", "паризька декларація"), vec![2]);
         for (text, want) in cases {
             assert_eq!(words(text), *want, "{text:?}");
         }
