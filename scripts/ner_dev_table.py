@@ -21,7 +21,9 @@ def main():
         pt = r.get("per_type", {})
         f = lambda k: f"{100 * pt[k]['f1']:.1f}" if k in pt else "–"
         t = TARGETS.get(name)
-        tgt = "–" if t is None else f"{t} ({'met' if 100 * r['f1'] >= t else f'missed by {t - 100 * r['f1']:.1f}'})"
+        f1 = 100 * r["f1"]
+        verdict = "met" if t is not None and f1 >= t else f"missed by {(t or 0) - f1:.1f}"
+        tgt = "–" if t is None else f"{t} ({verdict})"
         sp = f"{100 * spacy[name]['f1']:.1f}" if name in spacy else "–"
         print(f"| {name} | {r.get('sentences', '')} | {100 * r['precision']:.1f} | {100 * r['recall']:.1f} | "
               f"**{100 * r['f1']:.1f}** | {100 * r['macro_f1']:.1f} | {f('PER')} | {f('ORG')} | {f('LOC')} | {f('MISC')} | {tgt} | {sp} |")

@@ -16,9 +16,16 @@ pub struct NerEval {
     pub sentences: usize,
     /// Gold sentences the pipeline could not annotate (counted as all-missed).
     pub failed: usize,
+    /// Predictions of types the gold scheme does not have (WikiANN has no MISC), not scored.
+    pub dropped_predictions: BTreeMap<String, usize>,
 }
 
+/// Score `annotator` on `gold`. Predicted types that never occur in the gold data are left
+/// out of the scores and counted in `dropped_predictions` (the gold scheme defines the types).
 pub fn evaluate(annotator: &mut Annotator, gold: &[GoldSentence], docs_per_batch: usize) -> NerEval {
+    let gold_types: std::collections::BTreeSet<String> =
+        gold.iter().flat_map(|s| tag_spans(&s.tags)).map(|(k, _, _)| k).collect();
+    let mut dropped: BTreeMap<String, usize> = BTreeMap::new();
     let mut all = SpanScorer::default();
     let mut per_lang: BTreeMap<String, SpanScorer> = BTreeMap::new();
     let mut failed = 0;
@@ -34,7 +41,18 @@ pub fn evaluate(annotator: &mut Annotator, gold: &[GoldSentence], docs_per_batch
         }
         for ((res, g), s) in annotator.annotate(records).into_iter().zip(&golds).zip(chunk) {
             let pred: Vec<(String, usize, usize)> = match res {
-                Ok(doc) => doc.entities.iter().map(|e| (e.label.clone(), e.span.byte_start, e.span.byte_end)).collect(),
+                Ok(doc) => doc
+                    .entities
+                    .iter()
+                    .filter(|e| {
+                        let keep = gold_types.contains(&e.label);
+                        if !keep {
+                            *dropped.entry(e.label.clone()).or_default() += 1;
+                        }
+                        keep
+                    })
+                    .map(|e| (e.label.clone(), e.span.byte_start, e.span.byte_end))
+                    .collect(),
                 Err(_) => {
                     failed += 1;
                     Vec::new()
@@ -49,5 +67,6 @@ pub fn evaluate(annotator: &mut Annotator, gold: &[GoldSentence], docs_per_batch
         per_language: per_lang.into_iter().map(|(k, v)| (k, v.report())).collect(),
         sentences: gold.len(),
         failed,
+        dropped_predictions: dropped,
     }
 }

@@ -58,7 +58,16 @@ fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize
         core_end += 1;
         tail += 1;
     }
-    out.push((core_start, core_end));
+    // English possessive: "Trump's" → "Trump" + "'s" (as CoNLL tokenizes), so names end cleanly.
+    let core = &text[core_start..core_end];
+    let possessive = ["'s", "’s", "'S"].iter().find(|p| core.len() > p.len() + 1 && core.ends_with(*p));
+    match possessive {
+        Some(p) => {
+            out.push((core_start, core_end - p.len()));
+            out.push((core_end - p.len(), core_end));
+        }
+        None => out.push((core_start, core_end)),
+    }
     for &(o, c) in &chars[tail..] {
         out.push((start + o, start + o + c.len_utf8()));
     }
@@ -104,6 +113,7 @@ mod tests {
             ("Зеленський, Київ!", &["Зеленський", ",", "Київ", "!"]),
             ("  \r\n ", &[]),
             ("3,5 %", &["3,5", "%"]),
+            ("Trump's envoy, Ukraine’s army, it's", &["Trump", "'s", "envoy", ",", "Ukraine", "’s", "army", ",", "it", "'s"]),
         ];
         assert_eq!(find_phrase("a multinational force, multinational forces", "multinational force"), vec![2]);
         assert_eq!(find_phrase("«паризька декларація»", "паризька декларація"), vec![2]);
