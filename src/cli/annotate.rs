@@ -154,7 +154,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut records_done = journal.as_ref().map_or(0, |j| j.records_done);
     let mut reader = Reader::new(files.clone(), reader_opts.clone()).take(a.limit.unwrap_or(usize::MAX));
     reader.by_ref().take(records_done as usize).for_each(drop);
-    let total = if a.quiet || a.shard.is_some() { None } else { pactwatch::input::count_records(&files, a.input_format) };
+    // The ETA needs a record count: one cheap pass over the inputs, only when the bar is shown.
+    let show_bar = !a.quiet && std::io::stderr().is_terminal();
+    let total = if show_bar && a.shard.is_none() { pactwatch::input::count_records(&files, a.input_format) } else { None };
     let bar = progress_bar(a.quiet, total.map(|t| t.min(a.limit.unwrap_or(usize::MAX) as u64)));
     bar.set_position(records_done);
     let in_shard = |key: &str| a.shard.is_none_or(|(k, n)| pactwatch::output::shard_of(key, n) == k);
