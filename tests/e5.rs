@@ -44,3 +44,33 @@ fn translations_are_closer_than_unrelated_sentences() {
     assert!(min_same > max_other + 0.02, "translations {min_same:.3} vs unrelated {max_other:.3}");
     assert!(min_same > 0.85, "translations {min_same:.3}");
 }
+
+/// Sentences about the Paris Declaration, in five languages, are closer to the target's
+/// description than unrelated news sentences are (the embedding half of relevance).
+#[test]
+fn pact_sentences_outscore_unrelated_ones() {
+    use pactwatch::relevance::Relevance;
+    use pactwatch::target::Target;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let md = ModelDir::open(&root.join("models/e5-small")).unwrap();
+    let target = Target::load(&root.join("targets/paris-declaration.toml")).unwrap();
+    let rel = Relevance::load(&md, &[target], tch::Device::Cpu).unwrap();
+    let about = [
+        "Britain and France pledged to send a multinational force to Ukraine once a ceasefire is agreed.",
+        "Emmanuel Macron a salué la déclaration de Paris sur les garanties de sécurité pour l'Ukraine.",
+        "Bundeskanzler Merz sagte, Deutschland könne sich der Truppe für die Ukraine bald anschließen.",
+        "Путін виступає проти будь-яких іноземних військ в Україні після припинення вогню.",
+        "Кремль отверг план размещения европейских войск на Украине.",
+    ];
+    let unrelated = [
+        "Leicester beat Somerset by an innings and 39 runs on Friday.",
+        "Les vendanges ont commencé tôt cette année en Bourgogne.",
+        "Die Bahn streikt am Montag bundesweit im Regionalverkehr.",
+    ];
+    let s: Vec<&str> = about.iter().chain(unrelated.iter()).copied().collect();
+    let scores = rel.scores(&s).unwrap();
+    let min_about = scores[..about.len()].iter().map(|r| r[0]).fold(f32::MAX, f32::min);
+    let max_other = scores[about.len()..].iter().map(|r| r[0]).fold(f32::MIN, f32::max);
+    eprintln!("relevance: min about-the-pact {min_about:.3}, max unrelated {max_other:.3}");
+    assert!(min_about > max_other, "about {min_about:.3} vs unrelated {max_other:.3}");
+}
