@@ -164,6 +164,16 @@ pub fn tag_spans(tags: &[String]) -> Vec<(String, usize, usize)> {
     crate::ner::decode(&parsed, &vec![1.0; tags.len()]).into_iter().map(|e| (e.kind, e.word_start, e.word_end)).collect()
 }
 
+impl GoldSentence {
+    /// The sentence as text (tokens joined by single spaces) and its entities as
+    /// `(kind, byte_start, byte_end)` in that text: what `annotate` would be scored against.
+    pub fn text_and_entities(&self) -> (String, Vec<(String, usize, usize)>) {
+        let (text, spans) = rebuild_text(&self.tokens);
+        let ents = tag_spans(&self.tags).into_iter().map(|(k, a, b)| (k, spans[a].0, spans[b - 1].1)).collect();
+        (text, ents)
+    }
+}
+
 /// Text of a gold sentence (tokens joined by single spaces) and each token's byte span.
 pub fn rebuild_text(tokens: &[String]) -> (String, Vec<(usize, usize)>) {
     let mut text = String::new();

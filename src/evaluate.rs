@@ -2,7 +2,7 @@
 //! tokens joined by spaces become one document) and predicted spans are scored against gold
 //! spans by exact byte boundaries and type.
 use crate::annotate::Annotator;
-use crate::corpus::{rebuild_text, tag_spans, GoldSentence};
+use crate::corpus::{tag_spans, GoldSentence};
 use crate::input::{Origin, Record};
 use crate::metrics::{SpanReport, SpanScorer};
 use serde::Serialize;
@@ -33,9 +33,7 @@ pub fn evaluate(annotator: &mut Annotator, gold: &[GoldSentence], docs_per_batch
         let mut golds = Vec::with_capacity(chunk.len());
         let mut records = Vec::with_capacity(chunk.len());
         for (i, s) in chunk.iter().enumerate() {
-            let (text, spans) = rebuild_text(&s.tokens);
-            let g: Vec<(String, usize, usize)> =
-                tag_spans(&s.tags).into_iter().map(|(k, a, b)| (k, spans[a].0, spans[b - 1].1)).collect();
+            let (text, g) = s.text_and_entities();
             golds.push(g);
             records.push(Record { id: i.to_string(), text, metadata: Default::default(), origin: Origin { file: "gold".into(), line: None } });
         }

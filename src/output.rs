@@ -126,12 +126,12 @@ impl Write for Table {
 }
 
 impl Outputs {
-    /// Create (or, with `resume`, reopen and truncate to the journal's state) the outputs.
     /// Standard output only: no files (`--stdout` without `--out`).
     pub fn stdout_only() -> Outputs {
         Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None }
     }
 
+    /// Create (or, with `resume`, reopen and truncate to the journal's state) the outputs.
     pub fn open(dir: &Path, formats: &[OutputFormat], stdout: bool, resume: Option<&JournalEntry>) -> Result<Outputs> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let at = |bytes: fn(&JournalEntry) -> u64| resume.map(bytes);
@@ -160,12 +160,10 @@ impl Outputs {
 
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
         if let Some(w) = self.stdout.as_mut() {
-            serde_json::to_writer(&mut *w, &DocumentLine { kind: "document", doc }).map_err(|e| Error::io("<stdout>", e.into()))?;
-            w.write_all(b"\n").map_err(|e| Error::io("<stdout>", e))?;
+            json_line(w, &DocumentLine { kind: "document", doc }, Path::new("<stdout>"))?;
         }
         if let Some(t) = self.documents.as_mut() {
-            serde_json::to_writer(&mut t.w, doc).map_err(|e| Error::io(&t.path, e.into()))?;
-            t.w.write_all(b"\n").map_err(|e| Error::io(&t.path, e))?;
+            json_line(&mut t.w, doc, &t.path)?;
         }
         if let Some(w) = self.entities.as_mut() {
             for (i, e) in doc.entities.iter().enumerate() {
@@ -191,12 +189,10 @@ impl Outputs {
     pub fn write_error(&mut self, e: &RecordError) -> Result<()> {
         let line = ErrorLine { kind: "error", file: &e.origin.file, line: e.origin.line, doc_id: e.doc_id.as_deref(), reason: &e.reason };
         if let Some(w) = self.stdout.as_mut() {
-            serde_json::to_writer(&mut *w, &line).map_err(|e| Error::io("<stdout>", e.into()))?;
-            w.write_all(b"\n").map_err(|e| Error::io("<stdout>", e))?;
+            json_line(w, &line, Path::new("<stdout>"))?;
         }
         if let Some(t) = self.errors.as_mut() {
-            serde_json::to_writer(&mut t.w, &line).map_err(|e| Error::io(&t.path, e.into()))?;
-            t.w.write_all(b"\n").map_err(|e| Error::io(&t.path, e))?;
+            json_line(&mut t.w, &line, &t.path)?;
         }
         Ok(())
     }
@@ -223,6 +219,12 @@ impl Outputs {
         journal.write_all(line.as_bytes()).map_err(|e| Error::io(&jpath, e))?;
         journal.sync_data().map_err(|e| Error::io(&jpath, e))
     }
+}
+
+/// Write `value` as one JSON line; errors name `path`.
+fn json_line<T: Serialize>(w: &mut impl Write, value: &T, path: &Path) -> Result<()> {
+    serde_json::to_writer(&mut *w, value).map_err(|e| Error::io(path, e.into()))?;
+    w.write_all(b"\n").map_err(|e| Error::io(path, e))
 }
 
 /// The last complete line of `DIR/journal.jsonl` (a torn last line from a kill is ignored).

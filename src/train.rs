@@ -3,7 +3,7 @@
 //! fixed seed, checkpoints, and an overlay export (only the tensors that differ from the base,
 //! in half precision). Labels are placed on sub-tokens exactly as `annotate` reads them back:
 //! words from `words::split_words`, the first sub-token of each word carries the word's label.
-use crate::corpus::{rebuild_text, tag_spans, GoldSentence};
+use crate::corpus::GoldSentence;
 use crate::encoding::{align_words, TextTokenizer};
 use crate::error::{Error, Result};
 use crate::model::{Classifier, ModelDir};
@@ -49,9 +49,7 @@ pub struct Example {
 /// Word labels from gold tokens, re-split with `split_words`, then placed on first sub-tokens.
 /// None when the sentence is longer than `max_tokens` (counted by the caller).
 pub fn encode_example(tok: &TextTokenizer, s: &GoldSentence, max_tokens: usize) -> Option<Example> {
-    let (text, spans) = rebuild_text(&s.tokens);
-    let ents: Vec<(String, usize, usize)> =
-        tag_spans(&s.tags).into_iter().map(|(k, a, b)| (k, spans[a].0, spans[b - 1].1)).collect();
+    let (text, ents) = s.text_and_entities();
     let words = crate::words::split_words(&text);
     let tokens = tok.encode(&text).ok()?;
     if tokens.len() + tok.n_special() > max_tokens {

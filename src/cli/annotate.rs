@@ -157,7 +157,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // The ETA needs a record count: one cheap pass over the inputs, only when the bar is shown.
     let show_bar = !a.quiet && std::io::stderr().is_terminal();
     let total = if show_bar && a.shard.is_none() { pactwatch::input::count_records(&files, a.input_format) } else { None };
-    let bar = progress_bar(a.quiet, total.map(|t| t.min(a.limit.unwrap_or(usize::MAX) as u64)));
+    let bar = progress_bar(show_bar, total.map(|t| t.min(a.limit.unwrap_or(usize::MAX) as u64)));
     bar.set_position(records_done);
     let in_shard = |key: &str| a.shard.is_none_or(|(k, n)| pactwatch::output::shard_of(key, n) == k);
     loop {
@@ -244,9 +244,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// A bar on stderr with docs/s and ETA (a spinner when the total is unknown, e.g. stdin);
-/// hidden with --quiet or when stderr is not a terminal.
-fn progress_bar(quiet: bool, total: Option<u64>) -> indicatif::ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
+/// hidden unless `show` (not --quiet, and stderr is a terminal).
+fn progress_bar(show: bool, total: Option<u64>) -> indicatif::ProgressBar {
+    if !show {
         return indicatif::ProgressBar::hidden();
     }
     let (bar, template) = match total {

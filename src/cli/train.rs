@@ -154,6 +154,12 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} [{elapsed_precise}<{eta_precise}]").expect("static template"));
     bar.set_position(start_step as u64);
     let mut log = Vec::new();
+    // The checkpoint: the overlay so far and the step it was taken at (for --resume).
+    let save_checkpoint = |step: usize| -> pactwatch::Result<()> {
+        train::save_overlay(&model, &base, &ckpt, !a.train_embeddings)?;
+        let p = ckpt.join("train_state.json");
+        std::fs::write(&p, serde_json::json!({"step": step}).to_string()).map_err(|e| pactwatch::Error::io(&p, e))
+    };
     let fit = train::fit(&model, &mut sampler, tok.pad_id, &opts, start_step, |s| {
         bar.set_position(s.step as u64);
         bar.set_message(format!("loss {:.4} {:.0} tok/s", s.loss_ema, s.tokens_per_s));
@@ -163,9 +169,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
             log.push(line);
         }
         if s.step % a.checkpoint_every == 0 {
-            train::save_overlay(&model, &base, &ckpt, !a.train_embeddings)?;
-            let p = ckpt.join("train_state.json");
-            std::fs::write(&p, serde_json::json!({"step": s.step}).to_string()).map_err(|e| pactwatch::Error::io(&p, e))?;
+            save_checkpoint(s.step)?;
         }
         Ok(())
     })?;
@@ -176,9 +180,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     let (step, tokens_seen) = (fit.steps_done, fit.tokens_seen);
     let train_minutes = fit.train_seconds / 60.0;
     train::save_overlay(&model, &base, &a.out, !a.train_embeddings)?;
-    std::fs::create_dir_all(&ckpt)?;
-    train::save_overlay(&model, &base, &ckpt, !a.train_embeddings)?;
-    std::fs::write(ckpt.join("train_state.json"), serde_json::json!({"step": step}).to_string())?;
+    save_checkpoint(step)?;
 
     // Dev scores through the same pipeline as `annotate`, from the saved (half-precision) overlay.
     let dir = ModelDir::open(&a.out)?;
