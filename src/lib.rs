@@ -39,3 +39,4 @@ pub mod target;
 pub mod actors;
 pub mod stance_data;
 pub mod relevance;
+pub mod stance;

@@ -177,7 +177,8 @@ pub fn read_fnc1(stances: &Path, bodies: &Path) -> Result<Vec<StanceExample>> {
             label: label(stances, line, r.get("Stance").map_or("", String::as_str))?,
             lang: "en".into(),
             source: "fnc1",
-            split: "train".into(),
+            // FNC-1 has no split here; `unrelated` is recorded so callers can tell it from `discuss`.
+            split: if r.get("Stance").is_some_and(|s| s.trim() == "unrelated") { "unrelated".into() } else { "train".into() },
         });
     }
     Ok(out)
@@ -207,6 +208,62 @@ pub fn read_gerntsa(path: &Path) -> Result<Vec<StanceExample>> {
             })
         })
         .collect()
+}
+
+/// Every stance corpus under `data` (the layout of ../shared/data), each example marked
+/// `split` = "train" or "dev" by the held-out policy below, and `source` naming its corpus.
+///
+/// Held out so that dev measures what matters, stance toward targets the model never saw:
+/// - Catalonia (ca, es; independence): both val files are dev, the train files are not used —
+///   an unseen target in two languages the training data lacks;
+/// - P-Stance (Trump, Biden, Sanders; binary): all dev (Biden never appears in training);
+/// - VAST (396 topics): topics split by hash, half train, half dev (unseen topics);
+/// - GerNTSA (de news): targets split by hash, 15 % of targets dev.
+///
+/// Seen-target dev splits: SemEval trial, multi-target's Dev and Test rows, RUW val.
+/// FNC-1 is train only, without its `unrelated` pairs: whether a sentence concerns the target
+/// is the relevance stage's question, not the stance model's.
+pub fn load_corpora(data: &Path) -> Result<Vec<StanceExample>> {
+    let d = data.join("stance");
+    let mut all = Vec::new();
+    let mut semeval = read_semeval(&d.join("semeval2016-en/train.tsv"))?;
+    let mut trial = read_semeval(&d.join("semeval2016-en/trial.tsv"))?;
+    trial.iter_mut().for_each(|e| e.split = "dev".into());
+    all.append(&mut semeval);
+    all.append(&mut trial);
+    for mut e in read_two_target(&d.join("multitarget-en/train_dev.csv"), "multitarget")? {
+        e.split = if e.split == "train" { "train".into() } else { "dev".into() };
+        all.push(e);
+    }
+    all.extend(read_two_target(&d.join("ruw-en/train.csv"), "ruw")?.into_iter().map(|mut e| { e.split = "train".into(); e }));
+    all.extend(read_two_target(&d.join("ruw-en/val.csv"), "ruw")?.into_iter().map(|mut e| { e.split = "dev".into(); e }));
+    all.extend(read_pstance(&d.join("pstance-en/val.csv"))?);
+    all.extend(read_catalonia(&d.join("catalonia-ca-es/catalan_val.tsv"), "ca", "dev")?);
+    all.extend(read_catalonia(&d.join("catalonia-ca-es/spanish_val.tsv"), "es", "dev")?);
+    all.extend(
+        read_fnc1(&d.join("fnc1-en/stances.csv"), &d.join("fnc1-en/bodies.csv"))?
+            .into_iter()
+            .filter(|e| !is_unrelated(e)),
+    );
+    for mut e in read_vast(&d.join("vast-sentswap-en/vast_test-sentswap.csv"))? {
+        e.split = if crate::output::shard_of(&e.target, 100) < 50 { "dev".into() } else { "train".into() };
+        all.push(e);
+    }
+    for mut e in read_gerntsa(&d.join("gerntsa-de/GerNTSA.json"))? {
+        e.split = if crate::output::shard_of(&e.target, 100) < 15 { "dev".into() } else { "train".into() };
+        all.push(e);
+    }
+    Ok(all)
+}
+
+/// FNC-1's `unrelated` pairs (kept apart from `discuss`, both of which map to none).
+fn is_unrelated(e: &StanceExample) -> bool {
+    e.source == "fnc1" && e.split == "unrelated"
+}
+
+/// Name of the dev set an example belongs to: corpus and language ("catalonia-es").
+pub fn dev_set_name(e: &StanceExample) -> String {
+    format!("{}-{}", e.source, e.lang)
 }
 
 /// Gold JSONL for `eval stance`: one `{"text", "target", "label"[, "lang"]}` per line.

@@ -74,6 +74,14 @@ pub fn encode_example(tok: &TextTokenizer, s: &GoldSentence, max_tokens: usize) 
     Some(Example { ids: tok.frame(&ids), labels: framed_labels, lang: s.lang.clone() })
 }
 
+/// A stance training pair: framed ids of `stance::pair_text(target, text)` and its label
+/// index in `stance::STANCE_LABELS`; grouped by corpus (`source`) for the sampler.
+pub fn encode_stance_example(tok: &TextTokenizer, e: &crate::stance_data::StanceExample, max_tokens: usize) -> Result<Example> {
+    let ids = crate::stance::pair_ids(tok, &e.target, &e.text, max_tokens)?;
+    let label = crate::stance_data::StanceLabel::ALL.iter().position(|l| *l == e.label).expect("label in ALL") as i64;
+    Ok(Example { ids, labels: vec![label], lang: e.source.to_string() })
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainOptions {
     pub steps: usize,
@@ -87,10 +95,12 @@ pub struct TrainOptions {
     pub checkpoint_every: usize,
 }
 
-/// Language-balanced batches: each batch draws from one language chosen uniformly; within a
-/// pool of 50 batches examples are sorted by length so that padding stays small.
+/// Group-balanced batches (groups are languages for NER, corpora for stance): each pool of 50
+/// batches draws from one group, chosen with probability proportional to size^`power` (0 =
+/// uniform); within a pool examples are sorted by length so that padding stays small.
 pub struct Sampler {
     by_lang: Vec<(String, Vec<Example>, usize)>,
+    weights: Vec<f64>,
     rng: Rng,
     queue: Vec<Vec<usize>>,
     queue_lang: Vec<usize>,
@@ -98,19 +108,24 @@ pub struct Sampler {
 
 impl Sampler {
     pub fn new(examples: Vec<Example>, seed: u64) -> Sampler {
+        Sampler::weighted(examples, seed, 0.0)
+    }
+
+    pub fn weighted(examples: Vec<Example>, seed: u64, power: f64) -> Sampler {
         let mut m: BTreeMap<String, Vec<Example>> = BTreeMap::new();
         for e in examples {
             m.entry(e.lang.clone()).or_default().push(e);
         }
         let mut rng = Rng::new(seed);
-        let by_lang = m
+        let by_lang: Vec<(String, Vec<Example>, usize)> = m
             .into_iter()
             .map(|(l, mut v)| {
                 rng.shuffle(&mut v);
                 (l, v, 0)
             })
             .collect();
-        Sampler { by_lang, rng, queue: Vec::new(), queue_lang: Vec::new() }
+        let weights = by_lang.iter().map(|(_, v, _)| (v.len() as f64).powf(power)).collect();
+        Sampler { by_lang, weights, rng, queue: Vec::new(), queue_lang: Vec::new() }
     }
 
     pub fn languages(&self) -> Vec<(String, usize)> {
@@ -119,7 +134,16 @@ impl Sampler {
 
     pub fn next_batch(&mut self, batch_size: usize) -> Vec<&Example> {
         if self.queue.is_empty() {
-            let li = self.rng.below(self.by_lang.len());
+            let total: f64 = self.weights.iter().sum();
+            let mut r = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+            let mut li = self.weights.len() - 1;
+            for (i, w) in self.weights.iter().enumerate() {
+                if r < *w {
+                    li = i;
+                    break;
+                }
+                r -= w;
+            }
             let (_, v, cursor) = &mut self.by_lang[li];
             let mut idx = Vec::with_capacity(batch_size * 50);
             for _ in 0..batch_size * 50 {
@@ -151,10 +175,15 @@ pub fn lr_at(step: usize, total: usize, warmup: usize, peak: f64) -> f64 {
     }
 }
 
-/// Batch tensors: ids padded with `pad`, labels padded with -100.
+/// Batch tensors: ids padded with `pad`; token labels padded with -100 (`[batch, width]`), or
+/// one label per sequence (`[batch]`) when examples carry a single label (stance).
 pub fn batch_tensors(batch: &[&Example], pad: i64) -> (crate::model::ModelInputs, Tensor) {
     let rows: Vec<&[i64]> = batch.iter().map(|e| e.ids.as_slice()).collect();
     let x = crate::model::ModelInputs::from_rows(&rows, pad, tch::Device::Cpu);
+    if batch.iter().all(|e| e.labels.len() == 1 && e.ids.len() > 1) {
+        let labels: Vec<i64> = batch.iter().map(|e| e.labels[0]).collect();
+        return (x, Tensor::from_slice(&labels));
+    }
     let width = x.ids.size()[1] as usize;
     let mut labels = Vec::with_capacity(batch.len() * width);
     for e in batch {
@@ -243,7 +272,7 @@ pub fn freeze_word_embeddings(model: &Classifier) -> usize {
 
 /// Save the fine-tuned tensors (all but the frozen word embeddings) as half-precision
 /// safetensors, with config, overlay.json pointing at the base, and checksums.
-pub fn save_overlay(model: &Classifier, base: &ModelDir, out: &Path, skip_word_embeddings: bool) -> Result<()> {
+pub fn save_overlay(model: &Classifier, base: &ModelDir, out: &Path, skip_word_embeddings: bool, architecture: &str) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let mut named: Vec<(String, Tensor)> = model
         .vs
@@ -256,7 +285,7 @@ pub fn save_overlay(model: &Classifier, base: &ModelDir, out: &Path, skip_word_e
     let wpath = out.join("model.safetensors");
     Tensor::write_safetensors(&named, &wpath).map_err(|e| Error::torch(format!("writing {}", wpath.display()), e))?;
     let mut cfg = base.config.clone();
-    cfg["architectures"] = serde_json::json!(["BertForTokenClassification"]);
+    cfg["architectures"] = serde_json::json!([architecture]);
     cfg["id2label"] = serde_json::Value::Object(model.labels.iter().enumerate().map(|(i, l)| (i.to_string(), serde_json::Value::from(l.as_str()))).collect());
     cfg["label2id"] = serde_json::Value::Object(model.labels.iter().enumerate().map(|(i, l)| (l.clone(), serde_json::Value::from(i))).collect());
     let base_rel = pathdiff(base, out);

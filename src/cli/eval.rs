@@ -12,6 +12,48 @@ use std::process::ExitCode;
 pub enum Which {
     /// Named entities: exact-match spans per type, micro and macro, per language
     Ner(NerArgs),
+    /// Stance: macro-F1, F_avg, confusion matrix, per language and per target
+    Stance(StanceArgs),
+}
+
+#[derive(clap::Args)]
+pub struct StanceArgs {
+    /// Gold JSONL (`{"text", "target", "label"[, "lang"]}` per line); or "dev" to score every
+    /// stance dev split under --data
+    #[arg(long)]
+    gold: String,
+    #[arg(long, default_value = "../shared/data")]
+    data: PathBuf,
+    #[arg(long, default_value = "models/stance-multi")]
+    stance_model: PathBuf,
+    /// Pairs per dev set (0 = all)
+    #[arg(long, default_value_t = 0)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+fn run_stance(a: StanceArgs) -> anyhow::Result<ExitCode> {
+    super::set_threads(a.threads);
+    let dir = ModelDir::open(&a.stance_model).context("opening the stance model")?;
+    let model = pactwatch::stance::StanceModel::load(&dir, tch::Device::Cpu)?;
+    let out = if a.gold == "dev" {
+        super::train_stance::dev_sets_only(&model, &a.data, a.limit)?
+    } else {
+        let mut gold = pactwatch::stance_data::read_gold_jsonl(Path::new(&a.gold))?;
+        if a.limit > 0 {
+            gold.truncate(a.limit);
+        }
+        serde_json::to_value(pactwatch::stance::evaluate(&model, &gold)?)?
+    };
+    if a.json {
+        println!("{}", serde_json::to_string(&out)?);
+    } else {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -47,7 +89,10 @@ pub struct NerArgs {
 }
 
 pub fn run(w: Which) -> anyhow::Result<ExitCode> {
-    let Which::Ner(a) = w;
+    let a = match w {
+        Which::Ner(a) => a,
+        Which::Stance(a) => return run_stance(a),
+    };
     super::set_threads(a.threads);
     let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;
     let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;

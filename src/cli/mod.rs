@@ -3,6 +3,7 @@ pub mod convert;
 pub mod embed;
 pub mod eval;
 pub mod train;
+pub mod train_stance;
 
 /// libtorch intra-op threads: `--threads`, else all cores.
 pub fn set_threads(threads: Option<usize>) {

@@ -14,6 +14,8 @@ use std::process::ExitCode;
 pub enum Which {
     /// Token classification (PER / ORG / LOC / MISC) on the NER corpora
     Ner(NerArgs),
+    /// Sequence classification (favor / against / none) of (target, text) pairs
+    Stance(super::train_stance::StanceArgs),
 }
 
 #[derive(clap::Args)]
@@ -95,6 +97,7 @@ pub const DEV: &[(&str, &str, &str, Columns)] = &[
 pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     match w {
         Which::Ner(a) => run_ner(a),
+        Which::Stance(a) => super::train_stance::run(a),
     }
 }
 
@@ -156,7 +159,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     let mut log = Vec::new();
     // The checkpoint: the overlay so far and the step it was taken at (for --resume).
     let save_checkpoint = |step: usize| -> pactwatch::Result<()> {
-        train::save_overlay(&model, &base, &ckpt, !a.train_embeddings)?;
+        train::save_overlay(&model, &base, &ckpt, !a.train_embeddings, "BertForTokenClassification")?;
         let p = ckpt.join("train_state.json");
         std::fs::write(&p, serde_json::json!({"step": step}).to_string()).map_err(|e| pactwatch::Error::io(&p, e))
     };
@@ -179,7 +182,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     }
     let (step, tokens_seen) = (fit.steps_done, fit.tokens_seen);
     let train_minutes = fit.train_seconds / 60.0;
-    train::save_overlay(&model, &base, &a.out, !a.train_embeddings)?;
+    train::save_overlay(&model, &base, &a.out, !a.train_embeddings, "BertForTokenClassification")?;
     save_checkpoint(step)?;
 
     // Dev scores through the same pipeline as `annotate`, from the saved (half-precision) overlay.
