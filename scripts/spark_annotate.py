@@ -3,7 +3,7 @@
 
 Each partition of a JSONL corpus is piped through one `pactwatch annotate - --stdout` process
 (documents and error lines come back in input order); the results are written as partitioned
-JSONL (`OUT/documents/part-*`, `OUT/errors/part-*`) plus the CSV tables `OUT/entities.csv/`
+JSONL (`OUT/documents/part-*`, `OUT/errors/part-*`) plus the CSV tables `OUT/entities.csv/`, `OUT/stances.csv/`, `OUT/actors.csv/`
 (Spark's partitioned CSV) and a `OUT/counts.json` summary (read = annotated + failed).
 
 Local:   scripts/spark_annotate.sh corpora/sample.jsonl --out out/spark --master 'local[2]'
@@ -42,6 +42,23 @@ def entity_rows(line):
              e["byte_start"], e["byte_end"], d["lang"]["code"]) for i, e in enumerate(d["entities"])]
 
 
+def stance_rows(line):
+    d = json.loads(line)
+    if d.get("kind") != "document":
+        return []
+    return [(d["id"], r["scope"], r["sentence"], r["target"], r["label"], r["probs"]["favor"], r["probs"]["against"],
+             r["probs"]["none"], r["relevance"], r["relevant_by"], r["n_sentences"], r["holder"], r["cue"], d["lang"]["code"])
+            for r in d["stances"]]
+
+
+def actor_rows(line):
+    d = json.loads(line)
+    if d.get("kind") != "document":
+        return []
+    return [(d["id"], r["actor"], r["entity_label"], r["target"], r["label"], r["probs"]["favor"], r["probs"]["against"],
+             r["probs"]["none"], " ".join(str(i) for i in r["evidence"]), r["mentions"], d["lang"]["code"]) for r in d["actors"]]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("input", help="JSONL corpus (any path Spark reads: file, directory, hdfs://, s3a://)")
@@ -67,6 +84,17 @@ def main():
     errs.saveAsTextFile(os.path.join(a.out, "errors"))
     cols = ["doc_id", "entity_index", "sentence", "label", "text", "score", "char_start", "char_end", "byte_start", "byte_end", "lang"]
     spark.createDataFrame(docs.flatMap(entity_rows), schema=cols).write.option("header", True).csv(os.path.join(a.out, "entities.csv"))
+    # The same columns as stances.csv and actors.csv of a single-process run.
+    from pyspark.sql.types import StructType, StructField, StringType, LongType, DoubleType
+    S, L, D = StringType(), LongType(), DoubleType()
+    stance_schema = StructType([StructField(n, t, True) for n, t in [
+        ("doc_id", S), ("scope", S), ("sentence", L), ("target", S), ("label", S), ("p_favor", D), ("p_against", D), ("p_none", D),
+        ("relevance", D), ("relevant_by", S), ("n_sentences", L), ("holder", S), ("cue", S), ("lang", S)]])
+    actor_schema = StructType([StructField(n, t, True) for n, t in [
+        ("doc_id", S), ("actor", S), ("entity_label", S), ("target", S), ("label", S), ("p_favor", D), ("p_against", D), ("p_none", D),
+        ("evidence", S), ("mentions", L), ("lang", S)]])
+    spark.createDataFrame(docs.flatMap(stance_rows), schema=stance_schema).write.option("header", True).csv(os.path.join(a.out, "stances.csv"))
+    spark.createDataFrame(docs.flatMap(actor_rows), schema=actor_schema).write.option("header", True).csv(os.path.join(a.out, "actors.csv"))
     n_read = lines.count()
     by_kind = dict(kinds.countByValue())
     counts = {"read": n_read, "annotated": by_kind.get("document", 0), "failed": by_kind.get("error", 0)}

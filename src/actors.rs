@@ -118,17 +118,46 @@ fn rank(label: &str) -> Option<usize> {
     }
 }
 
-/// The mention that holds the stance of `sentence`: for each cue (stance cues before speech
-/// cues), the nearest PER (else ORG, else LOC) outside quotation marks, before the cue
-/// ("Macron welcomed") or right after it ("said Macron", "a déclaré M. Macron", "заявил Путин"),
-/// within `max_gap` bytes. None when no cue or no candidate.
-pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Option<Attribution> {
+/// Coordinating words that join the subjects of one verb ("A, B and C signed").
+const CONJUNCTIONS: &[&str] = &["and", "et", "und", "і", "й", "та", "и", "y", "e", "i", "oraz", "as", "well"];
+
+/// Whether `between` (text between two mentions) only joins them: a comma or a conjunction,
+/// at most five words (titles such as "le président ukrainien" may sit in between), no
+/// sentence punctuation, no quotes, no verb-like clause break (";", ":").
+fn coordinated(between: &str) -> bool {
+    let words: Vec<&str> = between.split_whitespace().collect();
+    let joins = between.contains(',') || words.iter().any(|w| CONJUNCTIONS.contains(&w.trim_matches(',').to_lowercase().as_str()));
+    joins && words.len() <= 5 && !between.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„'])
+}
+
+/// Whether the text between a mention (ending at `a`) and a cue (starting at `b`) keeps them in
+/// one clause: no sentence punctuation, and quotation marks only as complete quoted inserts
+/// ("Mr. Trump “strongly” backs"), never a quote opened or closed across them.
+fn same_clause(sentence: &str, quotes: &[(usize, usize)], a: usize, b: usize) -> bool {
+    let between = &sentence[a..b];
+    if between.contains(['.', ';']) {
+        return false;
+    }
+    between.char_indices().all(|(i, c)| {
+        let at = a + i;
+        !matches!(c, '“' | '”' | '«' | '»' | '"' | '„' | '‘' | '’') || quotes.iter().any(|&(qs, qe)| qs >= a && qe <= b && at >= qs && at < qe)
+    })
+}
+
+/// The mentions that hold the stance of `sentence`. Each stance cue ("welcomed", "rejected")
+/// takes the nearest PER (else ORG, else LOC) outside quotation marks before the cue in the
+/// same clause ("Macron welcomed"), within 80 bytes; reporting cues may also take one right
+/// after them ("said Macron", "a déclaré M. Macron");
+/// subjects coordinated with that holder ("Starmer, Macron and Zelensky signed") share the
+/// cue. Reporting cues ("said", "a déclaré", "заявил") name the holder only when no stance
+/// cue found one: "Kushner said Trump backs it" is Trump's stance, not Kushner's.
+pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Vec<Attribution> {
     const MAX_GAP: usize = 80;
     let quotes = quoted_ranges(sentence);
     let outside = |m: &Mention| !quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b);
-    let mut ordered: Vec<&CueHit> = cues.iter().filter(|c| c.kind != CueKind::Speech).collect();
-    ordered.extend(cues.iter().filter(|c| c.kind == CueKind::Speech));
-    for cue in ordered {
+    // Stance cues look back for their subject only ("support Ukraine" names an object);
+    // reporting cues also look ahead ("said Macron", "a déclaré M. Macron", "заявил Путин").
+    let nearest = |cue: &CueHit| -> Option<usize> {
         let mut best: Option<(usize, usize, usize)> = None; // (rank, gap, index)
         for (i, m) in mentions.iter().enumerate() {
             let Some(r) = rank(&m.label) else { continue };
@@ -136,29 +165,64 @@ pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Optio
                 continue;
             }
             let gap = if m.end <= cue.start {
-                // before the cue: no sentence punctuation or quote in between
-                let between = &sentence[m.end..cue.start];
-                if between.contains(['.', ';', '“', '”', '«', '»', '"']) {
+                if !same_clause(sentence, &quotes, m.end, cue.start) {
                     continue;
                 }
                 cue.start - m.end
-            } else if m.start >= cue.end {
+            } else if m.start >= cue.end && cue.kind == CueKind::Speech {
                 m.start - cue.end
             } else {
                 continue;
             };
-            if gap > MAX_GAP {
-                continue;
-            }
-            if best.is_none_or(|(br, bg, _)| (r, gap) < (br, bg)) {
+            if gap <= MAX_GAP && best.is_none_or(|(br, bg, _)| (r, gap) < (br, bg)) {
                 best = Some((r, gap, i));
             }
         }
-        if let Some((_, _, i)) = best {
-            return Some(Attribution { mention: i, cue: cue.cue.clone(), cue_kind: cue.kind });
+        best.map(|b| b.2)
+    };
+    let mut out: Vec<Attribution> = Vec::new();
+    let push = |out: &mut Vec<Attribution>, i: usize, cue: &CueHit| {
+        if !out.iter().any(|a| a.mention == i) {
+            out.push(Attribution { mention: i, cue: cue.cue.clone(), cue_kind: cue.kind });
+        }
+    };
+    for cue in cues.iter().filter(|c| c.kind != CueKind::Speech) {
+        let Some(i) = nearest(cue) else { continue };
+        push(&mut out, i, cue);
+        // Coordinated subjects before the holder, same kind of entity.
+        if mentions[i].end <= cue.start {
+            let mut head = i;
+            while let Some(j) = mentions
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.end <= mentions[head].start && m.label == mentions[i].label && outside(m))
+                .max_by_key(|(_, m)| m.end)
+                .map(|(j, _)| j)
+            {
+                let (a, b) = (mentions[j].end, mentions[head].start);
+                // "Kushner sagte, Trump unterstützt": a cue in between starts another clause.
+                if !coordinated(&sentence[a..b]) || cues.iter().any(|c| c.start >= a && c.end <= b) {
+                    break;
+                }
+                push(&mut out, j, cue);
+                head = j;
+            }
         }
     }
-    None
+    if out.is_empty() {
+        for cue in cues.iter().filter(|c| c.kind == CueKind::Speech) {
+            if let Some(i) = nearest(cue) {
+                push(&mut out, i, cue);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The first holder of `attribute_all` (the sentence's main stance holder).
+pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Option<Attribution> {
+    attribute_all(sentence, mentions, cues).into_iter().next()
 }
 
 /// Titles dropped before comparing names.
@@ -265,5 +329,50 @@ mod tests {
             ("PER", "Starmer"), ("ORG", "NATO"), ("ORG", "Nato"), ("PER", "Макрон"), ("LOC", "Paris")]
             .iter().map(|(l, t)| (l.to_string(), t.to_string())).collect();
         assert_eq!(merge_mentions(&m), vec![0, 0, 0, 3, 3, 5, 5, 7, 8]);
+    }
+
+    fn holders(lang: &str, s: &str, names: &[(&str, &str)]) -> Vec<String> {
+        let ms = mentions(s, names);
+        let mut v: Vec<String> = attribute_all(s, &ms, &lexicon().find(lang, s)).iter().map(|a| s[ms[a.mention].start..ms[a.mention].end].to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn coordinated_subjects_share_the_cue_in_every_language() {
+        let cases: &[(&str, &str, &[(&str, &str)])] = &[
+            ("en", "Keir Starmer, Emmanuel Macron and Volodymyr Zelensky signed the declaration.", &[("PER", "Keir Starmer"), ("PER", "Emmanuel Macron"), ("PER", "Volodymyr Zelensky")]),
+            ("fr", "Keir Starmer, le président Emmanuel Macron et Volodymyr Zelensky ont signé la déclaration.", &[("PER", "Keir Starmer"), ("PER", "Emmanuel Macron"), ("PER", "Volodymyr Zelensky")]),
+            ("de", "Keir Starmer, Emmanuel Macron und Wolodymyr Selenskyj unterzeichneten die Erklärung.", &[("PER", "Keir Starmer"), ("PER", "Emmanuel Macron"), ("PER", "Wolodymyr Selenskyj")]),
+            ("uk", "Кір Стармер, Еммануель Макрон і Володимир Зеленський підписали декларацію.", &[("PER", "Кір Стармер"), ("PER", "Еммануель Макрон"), ("PER", "Володимир Зеленський")]),
+            ("ru", "Кир Стармер, Эммануэль Макрон и Владимир Зеленский подписали декларацию.", &[("PER", "Кир Стармер"), ("PER", "Эммануэль Макрон"), ("PER", "Владимир Зеленский")]),
+            ("es", "Keir Starmer, Emmanuel Macron y Volodímir Zelenski firmaron la declaración.", &[("PER", "Keir Starmer"), ("PER", "Emmanuel Macron"), ("PER", "Volodímir Zelenski")]),
+            ("it", "Keir Starmer, Emmanuel Macron e Volodymyr Zelensky hanno firmato la dichiarazione.", &[("PER", "Keir Starmer"), ("PER", "Emmanuel Macron"), ("PER", "Volodymyr Zelensky")]),
+            ("pl", "Keir Starmer, Emmanuel Macron i Wołodymyr Zełenski podpisali deklarację.", &[("PER", "Keir Starmer"), ("PER", "Emmanuel Macron"), ("PER", "Wołodymyr Zełenski")]),
+        ];
+        for (lang, s, names) in cases {
+            let mut want: Vec<String> = names.iter().map(|n| n.1.to_string()).collect();
+            want.sort();
+            assert_eq!(holders(lang, s, names), want, "{lang}: {s}");
+        }
+        // A clause break is not coordination.
+        assert_eq!(holders("en", "Putin spoke to reporters; Macron welcomed the deal.", &[("PER", "Putin"), ("PER", "Macron")]), vec!["Macron"]);
+    }
+
+    #[test]
+    fn a_quoted_insert_does_not_separate_subject_and_verb() {
+        let s = "Jared Kushner said Mr. Trump “strongly” backs the guarantees.";
+        assert_eq!(holders("en", s, &[("PER", "Jared Kushner"), ("PER", "Mr. Trump")]), vec!["Mr. Trump"]);
+        // ... but a quote that opens before the verb and closes after it does.
+        let s = "Putin said “Macron supports war”.";
+        assert_eq!(holders("en", s, &[("PER", "Putin"), ("PER", "Macron")]), vec!["Putin"]);
+    }
+
+    #[test]
+    fn every_stance_cue_names_its_holder_and_speech_only_without_one() {
+        let s = "Der Kreml lehnte ab: Wladimir Putin verurteilte den Plan.";
+        assert_eq!(holders("de", s, &[("ORG", "Kreml"), ("PER", "Wladimir Putin")]), vec!["Kreml", "Wladimir Putin"]);
+        let s = "Kushner sagte, Trump unterstützt die Garantien.";
+        assert_eq!(holders("de", s, &[("PER", "Kushner"), ("PER", "Trump")]), vec!["Trump"]);
     }
 }

@@ -3,6 +3,7 @@
 use crate::input::Origin;
 use crate::language::Language;
 use crate::offsets::Span;
+use crate::stance_data::StanceLabel;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,7 +53,67 @@ pub struct Document {
     pub sentences: Vec<Sentence>,
     pub entities: Vec<Entity>,
     pub coverage: Coverage,
-    /// Filled by the stance stage (issue "Stance toward the target"); empty until then.
-    pub stances: Vec<serde_json::Value>,
-    pub actors: Vec<serde_json::Value>,
+    /// Stance toward each target: one document row per target, then one row per relevant
+    /// sentence (empty when the stance stage is off).
+    pub stances: Vec<StanceRow>,
+    /// Actors holding a stance toward a target, with the sentences that show it.
+    pub actors: Vec<ActorStance>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Document,
+    Sentence,
+}
+
+/// Probabilities of favor / against / none.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StanceProbs {
+    pub favor: f32,
+    pub against: f32,
+    pub none: f32,
+}
+
+impl From<crate::stance::Probs> for StanceProbs {
+    fn from(p: crate::stance::Probs) -> Self {
+        StanceProbs { favor: p[0], against: p[1], none: p[2] }
+    }
+}
+
+/// A stance toward one target, of the whole document or of one sentence.
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceRow {
+    pub target: String,
+    pub scope: Scope,
+    /// Sentence index (sentence rows only).
+    pub sentence: Option<usize>,
+    pub label: StanceLabel,
+    pub probs: StanceProbs,
+    /// Cosine of the sentence to the target description (document: the highest of its
+    /// sentences).
+    pub relevance: f32,
+    /// Why the sentence counts as about the target: "alias", "phrase", "anaphora", "cue" or
+    /// "embedding"; "sentences" for a document row.
+    pub relevant_by: String,
+    /// Relevant sentences aggregated (1 for a sentence row; 0 when the document has none).
+    pub n_sentences: usize,
+    /// The (first) actor the sentence's stance is attributed to, and the cue that decided it.
+    pub holder: Option<String>,
+    pub cue: Option<String>,
+}
+
+/// One actor's stance toward one target in one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActorStance {
+    pub actor: String,
+    /// PER / ORG / LOC.
+    pub entity_label: String,
+    pub target: String,
+    pub label: StanceLabel,
+    pub probs: StanceProbs,
+    /// Sentence indices attributed to this actor.
+    pub evidence: Vec<usize>,
+    /// Mentions of the actor in the document (all spellings merged).
+    pub mentions: usize,
 }

@@ -40,3 +40,4 @@ pub mod actors;
 pub mod stance_data;
 pub mod relevance;
 pub mod stance;
+pub mod stance_stage;

@@ -1,4 +1,5 @@
-//! Writers for the output directory: `documents.jsonl`, `entities.csv`, `errors.jsonl`
+//! Writers for the output directory: `documents.jsonl`, `entities.csv`, `stances.csv`,
+//! `actors.csv`, `errors.jsonl`
 //! (appended batch by batch), `journal.jsonl` (crash-safe progress) and `run.json` (written
 //! atomically at the end). With `stdout`, document and error lines go to standard output as
 //! one stream instead (`"kind": "document"` / `"kind": "error"`).
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 pub enum OutputFormat {
     Documents,
     Entities,
+    Stances,
+    Actors,
 }
 
 /// One row of `entities.csv`.
@@ -36,6 +39,42 @@ struct EntityRow<'a> {
     char_end: usize,
     byte_start: usize,
     byte_end: usize,
+    lang: &'a str,
+}
+
+/// One row of `stances.csv`: a document's or a relevant sentence's stance toward a target.
+#[derive(Serialize)]
+struct StanceCsvRow<'a> {
+    doc_id: &'a str,
+    scope: crate::document::Scope,
+    sentence: Option<usize>,
+    target: &'a str,
+    label: crate::stance_data::StanceLabel,
+    p_favor: f32,
+    p_against: f32,
+    p_none: f32,
+    relevance: f32,
+    relevant_by: &'a str,
+    n_sentences: usize,
+    holder: Option<&'a str>,
+    cue: Option<&'a str>,
+    lang: &'a str,
+}
+
+/// One row of `actors.csv`: an actor's stance toward a target in a document.
+#[derive(Serialize)]
+struct ActorCsvRow<'a> {
+    doc_id: &'a str,
+    actor: &'a str,
+    entity_label: &'a str,
+    target: &'a str,
+    label: crate::stance_data::StanceLabel,
+    p_favor: f32,
+    p_against: f32,
+    p_none: f32,
+    /// Sentence indices, separated by spaces.
+    evidence: String,
+    mentions: usize,
     lang: &'a str,
 }
 
@@ -65,11 +104,15 @@ pub struct JournalEntry {
     pub documents_bytes: u64,
     pub entities_bytes: u64,
     pub errors_bytes: u64,
+    #[serde(default)]
+    pub stances_bytes: u64,
+    #[serde(default)]
+    pub actors_bytes: u64,
     /// The run's counters at that point, restored on resume.
     pub counts: serde_json::Value,
 }
 
-const TABLES: [&str; 3] = ["documents.jsonl", "entities.csv", "errors.jsonl"];
+const TABLES: [&str; 5] = ["documents.jsonl", "entities.csv", "errors.jsonl", "stances.csv", "actors.csv"];
 
 struct Table {
     path: PathBuf,
@@ -111,6 +154,8 @@ pub struct Outputs {
     pub dir: PathBuf,
     documents: Option<Table>,
     entities: Option<csv::Writer<Table>>,
+    stances: Option<csv::Writer<Table>>,
+    actors: Option<csv::Writer<Table>>,
     errors: Option<Table>,
     stdout: Option<BufWriter<std::io::Stdout>>,
     journal: Option<File>,
@@ -128,7 +173,7 @@ impl Write for Table {
 impl Outputs {
     /// Standard output only: no files (`--stdout` without `--out`).
     pub fn stdout_only() -> Outputs {
-        Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None }
+        Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, stances: None, actors: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None }
     }
 
     /// Create (or, with `resume`, reopen and truncate to the journal's state) the outputs.
@@ -140,13 +185,17 @@ impl Outputs {
         } else {
             None
         };
-        let entities = if formats.contains(&OutputFormat::Entities) {
-            let start = at(|j| j.entities_bytes);
-            let t = Table::open(dir.join(TABLES[1]), start)?;
-            Some(csv::WriterBuilder::new().has_headers(start.unwrap_or(0) == 0).from_writer(t))
-        } else {
-            None
+        // A CSV table, its header written only when it starts empty.
+        let csv_table = |f: OutputFormat, name: &str, start: Option<u64>| -> Result<Option<csv::Writer<Table>>> {
+            if !formats.contains(&f) {
+                return Ok(None);
+            }
+            let t = Table::open(dir.join(name), start)?;
+            Ok(Some(csv::WriterBuilder::new().has_headers(start.unwrap_or(0) == 0).from_writer(t)))
         };
+        let entities = csv_table(OutputFormat::Entities, TABLES[1], at(|j| j.entities_bytes))?;
+        let stances = csv_table(OutputFormat::Stances, TABLES[3], at(|j| j.stances_bytes))?;
+        let actors = csv_table(OutputFormat::Actors, TABLES[4], at(|j| j.actors_bytes))?;
         let errors = if stdout { None } else { Some(Table::open(dir.join(TABLES[2]), at(|j| j.errors_bytes))?) };
         let jpath = dir.join("journal.jsonl");
         let journal = match resume {
@@ -155,7 +204,7 @@ impl Outputs {
         }
         .map_err(|e| Error::io(&jpath, e))?;
         let stdout = stdout.then(|| BufWriter::new(std::io::stdout()));
-        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, errors, stdout, journal: Some(journal) })
+        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, stances, actors, errors, stdout, journal: Some(journal) })
     }
 
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
@@ -183,6 +232,45 @@ impl Outputs {
                 .map_err(|e| Error::io(self.dir.join(TABLES[1]), e.into()))?;
             }
         }
+        if let Some(w) = self.stances.as_mut() {
+            for r in &doc.stances {
+                w.serialize(StanceCsvRow {
+                    doc_id: &doc.id,
+                    scope: r.scope,
+                    sentence: r.sentence,
+                    target: &r.target,
+                    label: r.label,
+                    p_favor: r.probs.favor,
+                    p_against: r.probs.against,
+                    p_none: r.probs.none,
+                    relevance: r.relevance,
+                    relevant_by: &r.relevant_by,
+                    n_sentences: r.n_sentences,
+                    holder: r.holder.as_deref(),
+                    cue: r.cue.as_deref(),
+                    lang: &doc.lang.code,
+                })
+                .map_err(|e| Error::io(self.dir.join(TABLES[3]), e.into()))?;
+            }
+        }
+        if let Some(w) = self.actors.as_mut() {
+            for r in &doc.actors {
+                w.serialize(ActorCsvRow {
+                    doc_id: &doc.id,
+                    actor: &r.actor,
+                    entity_label: &r.entity_label,
+                    target: &r.target,
+                    label: r.label,
+                    p_favor: r.probs.favor,
+                    p_against: r.probs.against,
+                    p_none: r.probs.none,
+                    evidence: r.evidence.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" "),
+                    mentions: r.mentions,
+                    lang: &doc.lang.code,
+                })
+                .map_err(|e| Error::io(self.dir.join(TABLES[4]), e.into()))?;
+            }
+        }
         Ok(())
     }
 
@@ -206,9 +294,15 @@ impl Outputs {
         if let Some(t) = self.documents.as_mut() {
             entry.documents_bytes = t.sync()?;
         }
-        if let Some(w) = self.entities.as_mut() {
-            w.flush().map_err(|e| Error::io(self.dir.join(TABLES[1]), e))?;
-            entry.entities_bytes = w.get_ref().sync_flushed()?;
+        for (w, name, bytes) in [
+            (self.entities.as_mut(), TABLES[1], &mut entry.entities_bytes),
+            (self.stances.as_mut(), TABLES[3], &mut entry.stances_bytes),
+            (self.actors.as_mut(), TABLES[4], &mut entry.actors_bytes),
+        ] {
+            if let Some(w) = w {
+                w.flush().map_err(|e| Error::io(self.dir.join(name), e))?;
+                *bytes = w.get_ref().sync_flushed()?;
+            }
         }
         if let Some(t) = self.errors.as_mut() {
             entry.errors_bytes = t.sync()?;

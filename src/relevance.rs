@@ -23,10 +23,14 @@ impl Relevance {
     pub fn load(dir: &ModelDir, targets: &[Target], device: Device) -> Result<Relevance> {
         let tok = TextTokenizer::from_file(&dir.tokenizer)?;
         let enc = Encoder::load(dir, device)?;
-        let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256, batch_size: 16 };
+        let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256.min(dir.max_positions() as usize), batch_size: 16 };
         let queries: Vec<String> = targets.iter().map(|t| format!("query: {}", t.description)).collect();
         r.targets = r.embed(&queries)?;
         Ok(r)
+    }
+
+    pub fn dir(&self) -> &ModelDir {
+        &self.enc.dir
     }
 
     /// Mean-pooled, normalised embeddings of `texts` (as given: the caller adds prefixes).

@@ -34,7 +34,7 @@ fn abbreviations(lang: &str) -> &'static [&'static str] {
         "ru" => &["г", "гг", "т", "д", "им", "ул", "см", "ген", "проф", "г-н", "г-жа"],
         "es" => &["sr", "sra", "srta", "dr", "dra", "d", "dña", "ud", "uds", "gral", "prof", "ee", "uu"],
         "it" => &["sig", "sigg", "sig.ra", "dott", "prof", "ing", "avv", "on", "gen", "s"],
-        "pl" => &["tj", "np", "prof", "dr", "mgr", "inż", "ul", "św", "im", "ok", "gen", "płk", "m.in", "pt"],
+        "pl" => &["tj", "tzw", "np", "prof", "dr", "mgr", "inż", "ul", "św", "im", "ok", "gen", "płk", "m.in", "pt"],
         _ => &[],
     }
 }

@@ -71,7 +71,8 @@ impl StanceModel {
                     .ok_or_else(|| Error::model(&model.dir.config_path, format!("label {l:?} is not a stance label (favor / against / none)")))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(StanceModel { tok, model, order, max_tokens: 128, batch_size: 32 })
+        let max_tokens = 128.min(model.dir.max_positions() as usize);
+        Ok(StanceModel { tok, model, order, max_tokens, batch_size: 32 })
     }
 
     /// Probabilities for each (target, text) pair, batched by length.

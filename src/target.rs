@@ -21,6 +21,21 @@ pub struct Target {
     /// Phrases about what it commits to, per language.
     #[serde(default)]
     pub phrases: BTreeMap<String, Vec<String>>,
+    /// Words that refer back to the target ("the deal", "l'accord"): a sentence with one of
+    /// them counts as about the target only in a document that names it (alias or phrase).
+    #[serde(default)]
+    pub anaphora: BTreeMap<String, Vec<String>>,
+    /// What the stance model is asked about (the "query: " of its input); default: `name`.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Cosine (e5 query: description vs passage: sentence) at or above which a sentence is
+    /// relevant without a lexical match; calibrated by scripts/calibrate_relevance.sh.
+    #[serde(default = "default_threshold")]
+    pub relevance_threshold: f32,
+}
+
+fn default_threshold() -> f32 {
+    0.85
 }
 
 /// What a sentence's text matched.
@@ -57,6 +72,20 @@ impl Target {
             v
         };
         LexicalMatch { aliases: find(&self.aliases), phrases: find(&self.phrases) }
+    }
+
+    /// Anaphoric references ("the deal") of any language in `text`.
+    pub fn match_anaphora(&self, text: &str) -> Vec<String> {
+        let lower = text.to_lowercase();
+        let mut v: Vec<String> = self.anaphora.values().flatten().filter(|p| contains_words(&lower, &p.to_lowercase())).cloned().collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The text the stance model is asked about.
+    pub fn stance_query(&self) -> &str {
+        self.query.as_deref().unwrap_or(&self.name)
     }
 }
 

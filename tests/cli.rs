@@ -1,5 +1,5 @@
 //! The real binary on fixture corpora: outputs written, every record accounted for, errors named.
-use super::fixture::{make_model, Arch, Head};
+use super::fixture::{make_model, stance_args, Arch, Head};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -18,7 +18,7 @@ fn fixture_model(dir: &Path) -> PathBuf {
 }
 
 fn annotate(args: &[&str], model: &Path, out: &Path) -> Output {
-    bin().arg("annotate").args(args).arg("--ner-model").arg(model).arg("--out").arg(out).arg("--max-tokens").arg("32").arg("--stride-tokens").arg("8")
+    bin().arg("annotate").args(args).arg("--ner-model").arg(model).args(stance_args(model.parent().unwrap())).arg("--out").arg(out).arg("--max-tokens").arg("32").arg("--stride-tokens").arg("8")
         .stdin(Stdio::null()).output().unwrap()
 }
 
@@ -95,7 +95,7 @@ fn stdin_and_csv_and_txt_inputs() {
     let model = fixture_model(tmp.path());
     let out = tmp.path().join("out");
     let mut child = bin()
-        .args(["annotate", "-", "--max-tokens", "32", "--stride-tokens", "8", "--quiet", "--ner-model"]).arg(&model).arg("--out").arg(&out)
+        .args(["annotate", "-", "--max-tokens", "32", "--stride-tokens", "8", "--quiet", "--ner-model"]).arg(&model).args(stance_args(tmp.path())).arg("--out").arg(&out)
         .stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     use std::io::Write;
     child.stdin.take().unwrap().write_all(b"{\"id\":\"s1\",\"text\":\"Macron met Starmer.\"}\n{\"id\":\"s2\",\"body\":\"x\"}\n").unwrap();
@@ -122,7 +122,7 @@ fn long_document_is_windowed_not_truncated() {
     std::fs::write(&input, serde_json::to_string(&serde_json::json!({"id": "big", "text": text})).unwrap() + "\n").unwrap();
     let out = tmp.path().join("out");
     let o = bin().args(["annotate", "--max-tokens", "40", "--batch-size", "256", "--format", "documents", "--quiet"])
-        .arg(&input).arg("--ner-model").arg(&model).arg("--out").arg(&out).output().unwrap();
+        .arg(&input).arg("--ner-model").arg(&model).args(stance_args(tmp.path())).arg("--out").arg(&out).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc: serde_json::Value = serde_json::from_str(&lines(&out.join("documents.jsonl"))[0]).unwrap();
     let cov = &doc["coverage"];

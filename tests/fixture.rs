@@ -169,3 +169,14 @@ pub fn make_model_eps(dir: &Path, arch: Arch, head: Head, seed: i64, eps: f64) -
     std::fs::write(dir.join("tokenizer.json"), serde_json::to_string(&tokenizer_json()).unwrap()).unwrap();
     labels
 }
+
+/// `annotate` arguments pointing the stance stage at a fixture sequence model (favor / against
+/// / none), which also serves as the relevance encoder, so runs need nothing from set-up.
+pub fn stance_args(dir: &Path) -> Vec<String> {
+    let m = dir.join("stance-fixture");
+    if !m.join("config.json").exists() {
+        make_model(&m, Arch::Bert, Head::Sequence, 23);
+    }
+    let p = m.display().to_string();
+    vec!["--stance-model".into(), p.clone(), "--relevance-model".into(), p]
+}

@@ -1,5 +1,5 @@
 //! Streaming, sharding, crash-safe resume and determinism of `annotate`, on the real binary.
-use super::fixture::{make_model, Arch, Head};
+use super::fixture::{make_model, stance_args, Arch, Head};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -31,7 +31,7 @@ fn model(dir: &Path) -> PathBuf {
 
 fn annotate(model: &Path, input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     bin().args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--docs-per-batch", "4"])
-        .arg(input).arg("--ner-model").arg(model).arg("--out").arg(out).args(extra).stdin(Stdio::null()).output().unwrap()
+        .arg(input).arg("--ner-model").arg(model).args(stance_args(model.parent().unwrap())).arg("--out").arg(out).args(extra).stdin(Stdio::null()).output().unwrap()
 }
 
 fn read(p: &Path) -> String {
@@ -83,7 +83,7 @@ fn shards_partition_the_run() {
 fn stdout_stream_has_every_record_in_order() {
     let tmp = tempfile::tempdir().unwrap();
     let (m, input) = (model(tmp.path()), corpus(tmp.path(), 20));
-    let o = bin().args(["annotate", "-", "--stdout", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--ner-model"]).arg(&m)
+    let o = bin().args(["annotate", "-", "--stdout", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--ner-model"]).arg(&m).args(stance_args(tmp.path()))
         .stdin(std::fs::File::open(&input).unwrap()).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "some lines are broken");
     let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -106,7 +106,7 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
     for attempt in 0..3u64 {
         let out = tmp.path().join(format!("killed{attempt}"));
         let mut child = bin().args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--docs-per-batch", "4"])
-            .arg(&input).arg("--ner-model").arg(&m).arg("--out").arg(&out).stdin(Stdio::null()).spawn().unwrap();
+            .arg(&input).arg("--ner-model").arg(&m).args(stance_args(tmp.path())).arg("--out").arg(&out).stdin(Stdio::null()).spawn().unwrap();
         // a random moment after start-up (model load takes ~100 ms)
         let wait_ms = 100 + (nanos / 1000 + attempt * 7919) % 700;
         std::thread::sleep(std::time::Duration::from_millis(wait_ms));
@@ -138,7 +138,7 @@ fn runs_without_network() {
     let out = tmp.path().join("out");
     let o = Command::new("unshare").arg("-n").arg(env!("CARGO_BIN_EXE_pactwatch"))
         .args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8"]).arg(&input)
-        .arg("--ner-model").arg(&m).arg("--out").arg(&out).output().unwrap();
+        .arg("--ner-model").arg(&m).args(stance_args(tmp.path())).arg("--out").arg(&out).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(read(&out.join("documents.jsonl")).lines().count(), 8);
 }

@@ -1,7 +1,7 @@
 //! `scripts/spark_annotate.py` in Spark local[2] mode gives the same documents as a
 //! single-process run (set-wise by document id, entities included). Skipped with a message only
 //! when pyspark cannot be installed (no registry) or Java is missing.
-use super::fixture::{make_model, Arch, Head};
+use super::fixture::{make_model, Arch, Head, stance_args};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -31,13 +31,13 @@ fn spark_local_equals_single_process() {
     let single = tmp.path().join("single");
     let o = Command::new(env!("CARGO_BIN_EXE_pactwatch"))
         .args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8"]).arg(root.join("corpora/sample.jsonl"))
-        .arg("--ner-model").arg(&model).arg("--out").arg(&single).output().unwrap();
+        .arg("--ner-model").arg(&model).args(stance_args(tmp.path())).arg("--out").arg(&single).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let spark_out = tmp.path().join("spark");
     let o = Command::new(root.join("scripts/spark_annotate.sh"))
         .arg(root.join("corpora/sample.jsonl")).arg("--out").arg(&spark_out).args(["--master", "local[2]", "--partitions", "3"])
         .arg("--binary").arg(env!("CARGO_BIN_EXE_pactwatch")).arg("--ner-model").arg(&model)
-        .args(["--extra", "--max-tokens 32 --stride-tokens 8"]).current_dir(root).output().unwrap();
+        .args(["--extra", &format!("--max-tokens 32 --stride-tokens 8 {}", stance_args(tmp.path()).join(" "))]).current_dir(root).output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     if !o.status.success() && (stderr.contains("No matching distribution") || stderr.contains("Could not find a version")) {
         eprintln!("SKIPPED spark_local_equals_single_process: pyspark could not be installed: {stderr}");

@@ -9,3 +9,4 @@ mod scale;
 mod spark;
 mod shared_data;
 mod e5;
+mod stance;

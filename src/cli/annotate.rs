@@ -31,6 +31,27 @@ pub struct Args {
     /// NER model directory (Hugging Face token-classification layout, or a pactwatch overlay)
     #[arg(long, default_value = "models/ner-multi")]
     ner_model: PathBuf,
+    /// Target of the stance stage (TOML; see targets/); repeat for several targets
+    #[arg(long = "target", default_value = "targets/paris-declaration.toml")]
+    targets: Vec<PathBuf>,
+    /// Stance model directory (sequence classification with favor / against / none labels)
+    #[arg(long, default_value = "models/stance-multi")]
+    stance_model: PathBuf,
+    /// Sentence-embedding model for relevance (multilingual-e5 layout: "query: " / "passage: ")
+    #[arg(long, default_value = "models/e5-small")]
+    relevance_model: PathBuf,
+    /// Cue lexicons (reporting and stance verbs per language) for attribution
+    #[arg(long, default_value = "lexicons/cues.toml")]
+    cues: PathBuf,
+    /// Likelihood ratio a favour / against cue in a sentence lends its side
+    #[arg(long, default_value_t = 4.0)]
+    cue_weight: f32,
+    /// Least mean(favor) − mean(against) for a document or actor to take a side
+    #[arg(long, default_value_t = 0.05)]
+    min_margin: f32,
+    /// Entities only: skip relevance, stance and actors
+    #[arg(long)]
+    no_stance: bool,
     /// Input format; default: from each file's extension (.jsonl, .csv, .txt)
     #[arg(long, value_enum)]
     input_format: Option<InputFormat>,
@@ -41,7 +62,7 @@ pub struct Args {
     #[arg(long, default_value = "text")]
     text_field: String,
     /// Tables to write (errors.jsonl and run.json are always written)
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "documents,entities")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "documents,entities,stances,actors")]
     format: Vec<OutputFormat>,
     /// How a word's label is read from its sub-tokens
     #[arg(long, value_enum, default_value = "first")]
@@ -88,6 +109,10 @@ struct Counts {
     tokens: usize,
     windows: usize,
     chars: usize,
+    #[serde(default)]
+    stance_rows: usize,
+    #[serde(default)]
+    actor_rows: usize,
 }
 
 #[derive(Serialize)]
@@ -121,6 +146,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let opts = NerOptions { aggregation: a.aggregation, max_tokens: a.max_tokens, stride_tokens: a.stride_tokens, batch_size: a.batch_size };
     let mut annotator = Annotator::load(&dir, opts.clone(), tch::Device::Cpu).context("loading the NER model")?;
+    let mut stage = if a.no_stance { None } else { Some(load_stance_stage(&a).context("loading the stance stage")?) };
     let load_s = started.elapsed().as_secs_f64();
     let reader_opts = ReaderOptions { id_field: a.id_field.clone(), text_field: a.text_field.clone(), format: a.input_format };
     let files = match expand_inputs(&a.inputs, a.input_format) {
@@ -129,7 +155,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     // What must not change between a run and its --resume.
     let fingerprint = serde_json::json!({"inputs": files, "reader": reader_opts, "ner": opts, "format": a.format,
-        "shard": a.shard, "limit": a.limit, "docs_per_batch": a.docs_per_batch, "stdout": a.stdout, "model": dir.dir});
+        "shard": a.shard, "limit": a.limit, "docs_per_batch": a.docs_per_batch, "stdout": a.stdout, "model": dir.dir,
+        "stance": (!a.no_stance).then(|| serde_json::json!({"targets": a.targets, "model": a.stance_model, "relevance": a.relevance_model, "cues": a.cues, "cue_weight": a.cue_weight, "min_margin": a.min_margin}))});
     let journal = match (&a.out, a.resume) {
         (Some(out), true) if out.join("run.args.json").exists() => {
             let fp_path = out.join("run.args.json");
@@ -176,7 +203,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
             counts.read += 1;
         }
-        for res in annotator.annotate(records) {
+        let mut results = annotator.annotate(records);
+        if let Some(st) = stage.as_mut() {
+            let mut docs: Vec<&mut pactwatch::document::Document> = results.iter_mut().filter_map(|r| r.as_mut().ok()).collect();
+            if let Err(e) = st.run(&mut docs) {
+                // The batch's documents fail together, each named, and the run goes on.
+                for r in results.iter_mut() {
+                    if let Ok(d) = r {
+                        *r = Err(pactwatch::input::RecordError { origin: d.source.clone(), doc_id: Some(d.id.clone()), reason: format!("stance stage failed: {e:#}") });
+                    }
+                }
+            }
+        }
+        for res in results {
             match res {
                 Ok(doc) => {
                     counts.annotated += 1;
@@ -185,6 +224,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     counts.tokens += doc.coverage.tokens;
                     counts.windows += doc.coverage.windows;
                     counts.chars += doc.n_chars;
+                    counts.stance_rows += doc.stances.len();
+                    counts.actor_rows += doc.actors.len();
                     outputs.write_document(&doc)?;
                 }
                 Err(e) => errors.push(e),
@@ -208,7 +249,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let mut models = std::collections::BTreeMap::new();
     models.insert("ner", ModelInfo { dir: dir.dir.display().to_string(), architecture: dir.architecture, labels: annotator.model.labels.clone(), sha256: sha });
-    let t = &annotator.timings;
+    if let Some(st) = &stage {
+        models.insert("stance", model_info(&st.stance_dir()?)?);
+        models.insert("relevance", model_info(&st.relevance_dir()?)?);
+    }
+    let t = serde_json::json!({"ner": annotator.timings, "stance": stage.as_ref().map(|s| s.timings.clone())});
     let run = RunInfo {
         tool: "pactwatch",
         version: env!("CARGO_PKG_VERSION"),
@@ -221,7 +266,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         timings: serde_json::json!({"total_s": elapsed, "model_load_s": load_s, "stages": t,
             "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
         offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
-        outputs: ["documents.jsonl", "entities.csv", "errors.jsonl", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
+        outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
     };
     if let Some(out) = &a.out {
         write_json_atomic(&out.join("run.json"), &run)?;
@@ -229,8 +274,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     assert_eq!(counts.read, counts.annotated + counts.failed, "every record is annotated or failed");
     if !a.quiet {
         eprintln!(
-            "pactwatch: read {} = annotated {} + failed {}; {} entities, {} tokens in {:.1} s ({:.1} docs/s, {:.0} tokens/s); outputs in {}",
-            counts.read, counts.annotated, counts.failed, counts.entities, counts.tokens, elapsed,
+            "pactwatch: read {} = annotated {} + failed {}; {} entities, {} stance rows, {} actor rows, {} tokens in {:.1} s ({:.1} docs/s, {:.0} tokens/s); outputs in {}",
+            counts.read, counts.annotated, counts.failed, counts.entities, counts.stance_rows, counts.actor_rows, counts.tokens, elapsed,
             counts.annotated as f64 / elapsed, counts.tokens as f64 / elapsed,
             a.out.as_ref().map_or("<stdout>".to_string(), |p| p.display().to_string())
         );
@@ -241,6 +286,25 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn load_stance_stage(a: &Args) -> anyhow::Result<pactwatch::stance_stage::StanceStage> {
+    use pactwatch::stance_stage::{StanceOptions, StanceStage};
+    let targets = a.targets.iter().map(|p| pactwatch::target::Target::load(p)).collect::<pactwatch::Result<Vec<_>>>()?;
+    let rdir = ModelDir::open(&a.relevance_model).context("opening the relevance model (--relevance-model)")?;
+    let relevance = pactwatch::relevance::Relevance::load(&rdir, &targets, tch::Device::Cpu)?;
+    let sdir = ModelDir::open(&a.stance_model).context("opening the stance model (--stance-model)")?;
+    let model = pactwatch::stance::StanceModel::load(&sdir, tch::Device::Cpu)?;
+    let lexicon = pactwatch::actors::Lexicon::load(&a.cues)?;
+    Ok(StanceStage::new(targets, relevance, model, lexicon, StanceOptions { cue_weight: a.cue_weight, min_margin: a.min_margin }))
+}
+
+fn model_info(dir: &ModelDir) -> anyhow::Result<ModelInfo> {
+    let mut sha = std::collections::BTreeMap::new();
+    for f in dir.weights.iter().chain([&dir.config_path, &dir.tokenizer]) {
+        sha.insert(f.display().to_string(), sha256_file(f)?);
+    }
+    Ok(ModelInfo { dir: dir.dir.display().to_string(), architecture: dir.architecture, labels: dir.labels().unwrap_or_default(), sha256: sha })
 }
 
 /// A bar on stderr with docs/s and ETA (a spinner when the total is unknown, e.g. stdin);

@@ -14,6 +14,8 @@ pub enum Which {
     Ner(NerArgs),
     /// Stance: macro-F1, F_avg, confusion matrix, per language and per target
     Stance(StanceArgs),
+    /// Relevance: propose an embedding threshold from on-topic and off-topic documents
+    Relevance(super::eval_relevance::RelevanceArgs),
 }
 
 #[derive(clap::Args)]
@@ -92,6 +94,7 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     let a = match w {
         Which::Ner(a) => a,
         Which::Stance(a) => return run_stance(a),
+        Which::Relevance(a) => return super::eval_relevance::run(a),
     };
     super::set_threads(a.threads);
     let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;

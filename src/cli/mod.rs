@@ -2,6 +2,7 @@ pub mod annotate;
 pub mod convert;
 pub mod embed;
 pub mod eval;
+pub mod eval_relevance;
 pub mod train;
 pub mod train_stance;
 
