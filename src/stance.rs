@@ -52,6 +52,8 @@ pub struct StanceModel {
     order: Vec<usize>,
     pub max_tokens: usize,
     pub batch_size: usize,
+    /// What the forward passes processed (for FLOP accounting).
+    pub stats: std::cell::RefCell<crate::model::PassStats>,
 }
 
 impl StanceModel {
@@ -72,7 +74,7 @@ impl StanceModel {
             })
             .collect::<Result<Vec<_>>>()?;
         let max_tokens = 128.min(model.dir.max_positions() as usize);
-        Ok(StanceModel { tok, model, order, max_tokens, batch_size: 32 })
+        Ok(StanceModel { tok, model, order, max_tokens, batch_size: 32, stats: Default::default() })
     }
 
     /// Probabilities for each (target, text) pair, batched by length.
@@ -84,7 +86,9 @@ impl StanceModel {
         for chunk in idx.chunks(self.batch_size.max(1)) {
             let rows: Vec<&[i64]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
             let x = ModelInputs::from_rows(&rows, self.tok.pad_id, self.model.vs.device());
+            let tf = std::time::Instant::now();
             let probs = tch::no_grad(|| self.model.logits(&x, false))?.softmax(-1, Kind::Float).to_device(Device::Cpu);
+            self.stats.borrow_mut().record(&rows, tf.elapsed().as_secs_f64());
             let flat: Vec<f32> = Vec::<f32>::try_from(probs.view([-1])).map_err(|e| Error::torch("reading stance probabilities", e))?;
             let n = self.order.len();
             for (row, &i) in chunk.iter().enumerate() {

@@ -117,6 +117,11 @@ impl StanceStage {
         StanceStage { targets, relevance, model, lexicon, opts, timings: StanceTimings::default() }
     }
 
+    /// Forward-pass statistics of the relevance encoder and the stance model.
+    pub fn pass_stats(&self) -> (crate::model::PassStats, crate::model::PassStats) {
+        (self.relevance.stats.borrow().clone(), self.model.stats.borrow().clone())
+    }
+
     pub fn stance_dir(&self) -> Result<crate::model::ModelDir> {
         Ok(self.model.model.dir.clone())
     }

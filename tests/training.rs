@@ -61,7 +61,7 @@ fn loss_falls_and_overlay_round_trips() {
     assert!(last < 0.5 * first, "loss {first:.3} -> {last:.3}");
 
     let out = dir.path().join("tuned");
-    save_overlay(&model, &base, &out, true).unwrap();
+    save_overlay(&model, &base, &out, true, "BertForTokenClassification").unwrap();
     let tuned = ModelDir::open(&out).unwrap();
     assert!(tuned.overlay.is_some() && tuned.weights.len() == 2);
     let reloaded = Classifier::load(&tuned, Task::Token, &LoadOptions::default()).unwrap();
@@ -70,4 +70,43 @@ fn loss_falls_and_overlay_round_trips() {
     let a = tch::no_grad(|| model.logits(&x, false)).unwrap().argmax(-1, false);
     let b = tch::no_grad(|| reloaded.logits(&x, false)).unwrap().argmax(-1, false);
     assert_eq!(Vec::<i64>::try_from(a.view(-1)).unwrap(), Vec::<i64>::try_from(b.view(-1)).unwrap());
+}
+
+#[test]
+fn stance_training_learns_pairs_and_the_overlay_reloads_as_a_stance_model() {
+    use pactwatch::stance::{StanceModel, STANCE_LABELS};
+    use pactwatch::stance_data::{StanceExample, StanceLabel};
+    let dir = tempfile::tempdir().unwrap();
+    let base_dir = dir.path().join("base");
+    make_model(&base_dir, Arch::Bert, Head::Token, 4);
+    let base = ModelDir::open(&base_dir).unwrap();
+    let tok = TextTokenizer::from_file(&base.tokenizer).unwrap();
+    let labels: Vec<String> = STANCE_LABELS.iter().map(|s| s.to_string()).collect();
+    let model = Classifier::load(&base, Task::Sequence, &LoadOptions { new_head_labels: Some(labels), ..Default::default() }).unwrap();
+    let ex = |text: &str, label: StanceLabel, source: &'static str| StanceExample {
+        text: text.into(), target: "the pact".into(), label, lang: "en".into(), source, split: "train".into(),
+    };
+    let data = [
+        ex("We welcome it, great news", StanceLabel::Favor, "a"),
+        ex("We reject it, bad idea", StanceLabel::Against, "a"),
+        ex("Rain in Oslo today", StanceLabel::None, "b"),
+    ];
+    let examples: Vec<_> = data.iter().map(|e| pactwatch::train::encode_stance_example(&tok, e, 40).unwrap()).collect();
+    assert!(examples.iter().all(|e| e.labels.len() == 1 && e.ids.len() <= 40));
+    let mut sampler = Sampler::weighted(examples, 5, 0.5);
+    let opts = TrainOptions { steps: 60, batch_size: 3, lr: 3e-3, warmup_frac: 0.1, clip_norm: 1.0, seed: 5,
+        freeze_embeddings: false, max_minutes: 5.0, checkpoint_every: 1000 };
+    let mut losses = Vec::new();
+    fit(&model, &mut sampler, tok.pad_id, &opts, 0, |s| {
+        losses.push(s.loss);
+        Ok(())
+    })
+    .unwrap();
+    let (first, last) = (losses[..5].iter().sum::<f64>() / 5.0, losses[55..].iter().sum::<f64>() / 5.0);
+    assert!(last < 0.5 * first, "loss {first:.3} -> {last:.3}");
+    let out = dir.path().join("stance");
+    save_overlay(&model, &base, &out, false, "BertForSequenceClassification").unwrap();
+    let sm = StanceModel::load(&ModelDir::open(&out).unwrap(), tch::Device::Cpu).unwrap();
+    let report = pactwatch::stance::evaluate(&sm, &data).unwrap();
+    assert_eq!(report.overall.accuracy, 1.0, "{:?}", report.overall.confusion);
 }

@@ -90,6 +90,17 @@ pub struct Args {
     quiet: bool,
 }
 
+impl Args {
+    pub fn ner_model_dir(&self) -> PathBuf {
+        self.ner_model.clone()
+    }
+
+    /// (relevance, stance) model directories, None with --no-stance.
+    pub fn stance_model_dirs(&self) -> Option<(PathBuf, PathBuf)> {
+        (!self.no_stance).then(|| (self.relevance_model.clone(), self.stance_model.clone()))
+    }
+}
+
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
     let (k, n): (u64, u64) = (k.parse().map_err(|_| "K is not a number")?, n.parse().map_err(|_| "N is not a number")?);
@@ -253,7 +264,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         models.insert("stance", model_info(&st.stance_dir()?)?);
         models.insert("relevance", model_info(&st.relevance_dir()?)?);
     }
-    let t = serde_json::json!({"ner": annotator.timings, "stance": stage.as_ref().map(|s| s.timings.clone())});
+    let t = serde_json::json!({"ner": annotator.timings, "stance": stage.as_ref().map(|s| s.timings.clone()),
+        "passes": {"relevance": stage.as_ref().map(|s| s.pass_stats().0), "stance": stage.as_ref().map(|s| s.pass_stats().1)}});
     let run = RunInfo {
         tool: "pactwatch",
         version: env!("CARGO_PKG_VERSION"),

@@ -1,8 +1,10 @@
 pub mod annotate;
+pub mod bench;
 pub mod convert;
 pub mod embed;
 pub mod eval;
 pub mod eval_relevance;
+pub mod export;
 pub mod train;
 pub mod train_stance;
 

@@ -81,6 +81,43 @@ enum SequenceHead {
     DistilBert(DistilBertModelClassifier),
 }
 
+/// What one model's forward passes processed, for FLOP accounting (`pactwatch bench`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PassStats {
+    pub forward_s: f64,
+    pub batches: usize,
+    pub sequences: usize,
+    /// Real tokens (special tokens included, padding excluded).
+    pub tokens: usize,
+    /// Tokens including padding (batch width × rows).
+    pub padded_tokens: usize,
+    /// Σ over sequences of length² (the attention term).
+    pub sum_len_sq: f64,
+}
+
+impl PassStats {
+    /// Count one batch of `rows` and its forward time.
+    pub fn record(&mut self, rows: &[&[i64]], seconds: f64) {
+        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+        self.forward_s += seconds;
+        self.batches += 1;
+        self.sequences += rows.len();
+        self.tokens += rows.iter().map(|r| r.len()).sum::<usize>();
+        self.padded_tokens += width * rows.len();
+        self.sum_len_sq += rows.iter().map(|r| (r.len() * r.len()) as f64).sum::<f64>();
+    }
+
+    /// Useful forward FLOPs for a BERT-shaped encoder described by `config`: 2 × non-embedding
+    /// parameters per real token (every dense layer) plus 4 × layers × hidden × length² per
+    /// sequence (QKᵀ and attention × V). Padding is not useful work and is not counted.
+    pub fn flops(&self, config: &serde_json::Value) -> f64 {
+        let g = |k: &str, alt: &str| config.get(k).or_else(|| config.get(alt)).and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let (h, f, l) = (g("hidden_size", "dim"), g("intermediate_size", "hidden_dim"), g("num_hidden_layers", "n_layers"));
+        let per_layer = 4.0 * (h * h + h) + (h * f + f) + (f * h + h) + 4.0 * h;
+        2.0 * l * per_layer * self.tokens as f64 + 4.0 * l * h * self.sum_len_sq
+    }
+}
+
 /// Which kind of head a task model carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {

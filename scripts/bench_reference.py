@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""The Python reference for `pactwatch bench`: the same documents and the same model weights
+through Hugging Face `transformers` in Python, on the same number of threads.
+
+- NER: `pipeline("token-classification", aggregation_strategy="first")` on every sentence
+  (windows of 128 tokens with a stride of 32, as pactwatch's defaults);
+- relevance: the e5 encoder, mean-pooled "passage: " embeddings of every sentence, cosine to
+  the target description;
+- stance: `pipeline("text-classification")` on the same (target, sentence) strings pactwatch
+  scored (its relevant sentences).
+
+Sentence boundaries are taken from pactwatch's documents.jsonl (segmentation is not what is
+being compared; reading and the three model stages are). Entities are compared as (document,
+start, end, label) with punctuation stripped from both ends on both sides; agreement is the
+F1 of one side against the other. Prints one JSON object.
+
+Run through scripts/bench_reference.sh (virtual environment) or scripts/bench.sh (both sides).
+"""
+import argparse, json, os, resource, sys, time
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--documents", required=True, help="pactwatch's documents.jsonl of the same run")
+    ap.add_argument("--input", required=True, help="the input JSONL the documents came from")
+    ap.add_argument("--ner", required=True, help="exported NER model directory (pactwatch export-model)")
+    ap.add_argument("--stance", required=True, help="exported stance model directory")
+    ap.add_argument("--relevance", required=True, help="e5 encoder directory")
+    ap.add_argument("--description", required=True, help="target description (relevance query)")
+    ap.add_argument("--query", required=True, help="target stance query")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--batch-size", type=int, default=16)
+    a = ap.parse_args()
+
+    import torch
+    from transformers import (AutoModel, AutoModelForSequenceClassification, AutoModelForTokenClassification,
+                              PreTrainedTokenizerFast, pipeline)
+    torch.set_num_threads(a.threads)
+
+    def tokenizer(d, max_len):
+        t = PreTrainedTokenizerFast(tokenizer_file=os.path.join(d, "tokenizer.json"), bos_token="<s>", eos_token="</s>",
+                                    unk_token="<unk>", sep_token="</s>", cls_token="<s>", pad_token="<pad>", mask_token="<mask>")
+        t.model_max_length = max_len
+        return t
+
+    ours = [json.loads(l) for l in open(a.documents, encoding="utf-8")]
+    want = {d["id"] for d in ours}
+    t_load = time.perf_counter()
+    ner_model = AutoModelForTokenClassification.from_pretrained(a.ner).eval()
+    st_model = AutoModelForSequenceClassification.from_pretrained(a.stance).eval()
+    enc = AutoModel.from_pretrained(a.relevance).eval()
+    ner = pipeline("token-classification", model=ner_model, tokenizer=tokenizer(a.ner, 128), aggregation_strategy="first", device=-1)
+    cls = pipeline("text-classification", model=st_model, tokenizer=tokenizer(a.stance, 128), top_k=None, device=-1)
+    etok = tokenizer(a.relevance, 256)
+    load_s = time.perf_counter() - t_load
+
+    t0 = time.perf_counter()
+    # Read: the same records from the input file.
+    docs = {}
+    with open(a.input, encoding="utf-8") as f:
+        for line in f:
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if str(r.get("id")) in want:
+                docs[str(r["id"])] = r["text"]
+            if len(docs) == len(want):
+                break
+    t_read = time.perf_counter()
+    sents = []  # (doc id, char offset, text)
+    for d in ours:
+        text = docs[d["id"]]
+        for s in d["sentences"]:
+            sents.append((d["id"], s["char_start"], text[s["char_start"]:s["char_end"]]))
+    # NER
+    ents = set()
+    with torch.inference_mode():
+        out = ner([s[2] for s in sents], batch_size=a.batch_size, stride=32)
+    for (doc, off, _), es in zip(sents, out):
+        for e in es:
+            ents.add((doc, off + e["start"], off + e["end"], e["entity_group"]))
+    t_ner = time.perf_counter()
+    # Relevance: mean-pooled e5 embeddings of every sentence.
+    with torch.inference_mode():
+        q = etok(["query: " + a.description], return_tensors="pt")
+        qv = enc(**q).last_hidden_state.mean(1)
+        qv = qv / qv.norm(dim=-1, keepdim=True)
+        order = sorted(range(len(sents)), key=lambda i: len(sents[i][2]))
+        for i in range(0, len(order), a.batch_size):
+            batch = ["passage: " + sents[j][2] for j in order[i:i + a.batch_size]]
+            x = etok(batch, return_tensors="pt", padding=True, truncation=True)
+            h = enc(**x).last_hidden_state
+            m = x["attention_mask"].unsqueeze(-1).float()
+            v = (h * m).sum(1) / m.sum(1)
+            _ = (v / v.norm(dim=-1, keepdim=True)) @ qv.T
+    t_rel = time.perf_counter()
+    # Stance on the pairs pactwatch found relevant.
+    pairs = []
+    for d in ours:
+        text = docs[d["id"]]
+        for r in d["stances"]:
+            if r["scope"] == "sentence":
+                s = d["sentences"][r["sentence"]]
+                pairs.append(f"query: {a.query.strip()}\npassage: {text[s['char_start']:s['char_end']].strip()}")
+    with torch.inference_mode():
+        _ = cls(pairs, batch_size=32, truncation=True) if pairs else []
+    t_end = time.perf_counter()
+
+    strip = ".,;:!?\"'«»“”„()[]"
+    def norm(doc_text, s, e):
+        while s < e and (doc_text[s].isspace() or doc_text[s] in strip):
+            s += 1
+        while e > s and (doc_text[e - 1].isspace() or doc_text[e - 1] in strip):
+            e -= 1
+        return s, e
+    theirs = {(d, *norm(docs[d], s, e), l) for (d, s, e, l) in ents}
+    mine = {(d["id"], *norm(docs[d["id"]], e["char_start"], e["char_end"]), e["label"]) for d in ours for e in d["entities"]}
+    both = len(theirs & mine)
+    agreement = 2 * both / max(1, len(theirs) + len(mine))
+    wall = t_end - t0
+    n_tokens = sum(d["coverage"]["tokens"] for d in ours)
+    print(json.dumps({
+        "side": "python-transformers", "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "docs": len(ours), "sentences": len(sents), "stance_pairs": len(pairs), "model_load_s": load_s, "wall_s": wall,
+        "docs_per_s": len(ours) / wall, "tokens_per_s": n_tokens / wall,
+        "stages": {"read_s": t_read - t0, "ner_s": t_ner - t_read, "relevance_s": t_rel - t_ner, "stance_s": t_end - t_rel},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "entities": len(theirs), "pactwatch_entities": len(mine), "entities_in_both": both, "entity_agreement": agreement,
+    }))
+
+
+if __name__ == "__main__":
+    main()
