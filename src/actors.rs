@@ -4,7 +4,7 @@
 //! organisations, then places standing for governments ("the Kremlin rejected", "Moscow said").
 use crate::error::{Error, Result};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Cue words of one language.
@@ -121,13 +121,19 @@ fn rank(label: &str) -> Option<usize> {
 /// Coordinating words that join the subjects of one verb ("A, B and C signed").
 const CONJUNCTIONS: &[&str] = &["and", "et", "und", "і", "й", "та", "и", "y", "e", "i", "oraz", "as", "well"];
 
+/// Words that open a subordinate clause: a mention after one is not a co-subject
+/// ("Merz said in Berlin that Germany could join").
+const SUBORDINATORS: &[&str] = &["that", "who", "which", "que", "qu'", "qui", "dass", "що", "який", "яка", "что", "который", "которая", "że", "który", "która", "che", "cui"];
+
 /// Whether `between` (text between two mentions) only joins them: a comma or a conjunction,
 /// at most five words (titles such as "le président ukrainien" may sit in between), no
 /// sentence punctuation, no quotes, no verb-like clause break (";", ":").
 fn coordinated(between: &str) -> bool {
     let words: Vec<&str> = between.split_whitespace().collect();
-    let joins = between.contains(',') || words.iter().any(|w| CONJUNCTIONS.contains(&w.trim_matches(',').to_lowercase().as_str()));
-    joins && words.len() <= 5 && !between.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„'])
+    let lower: Vec<String> = words.iter().map(|w| w.trim_matches(',').to_lowercase()).collect();
+    let joins = between.contains(',') || lower.iter().any(|w| CONJUNCTIONS.contains(&w.as_str()));
+    let subordinate = lower.iter().any(|w| SUBORDINATORS.contains(&w.as_str()));
+    joins && !subordinate && words.len() <= 5 && !between.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„'])
 }
 
 /// Whether the text between a mention (ending at `a`) and a cue (starting at `b`) keeps them in
@@ -146,7 +152,7 @@ fn same_clause(sentence: &str, quotes: &[(usize, usize)], a: usize, b: usize) ->
 
 /// The mentions that hold the stance of `sentence`. Each stance cue ("welcomed", "rejected")
 /// takes the nearest PER (else ORG, else LOC) outside quotation marks before the cue in the
-/// same clause ("Macron welcomed"), within 80 bytes; reporting cues may also take one right
+/// same clause ("Macron welcomed"), within 80 characters; reporting cues may also take one right
 /// after them ("said Macron", "a déclaré M. Macron");
 /// subjects coordinated with that holder ("Starmer, Macron and Zelensky signed") share the
 /// cue. Reporting cues ("said", "a déclaré", "заявил") name the holder only when no stance
@@ -164,13 +170,14 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> V
             if !outside(m) {
                 continue;
             }
+            // Gaps in characters, so that Cyrillic and Latin sentences are treated alike.
             let gap = if m.end <= cue.start {
                 if !same_clause(sentence, &quotes, m.end, cue.start) {
                     continue;
                 }
-                cue.start - m.end
+                sentence[m.end..cue.start].chars().count()
             } else if m.start >= cue.end && cue.kind == CueKind::Speech {
-                m.start - cue.end
+                sentence[cue.end..m.start].chars().count()
             } else {
                 continue;
             };
@@ -240,24 +247,36 @@ fn name_tokens(s: &str) -> Vec<String> {
 /// longest full name ending in it ("Emmanuel Macron"). Names in different scripts stay apart.
 /// Returns, for each mention, the index of its actor's canonical mention.
 pub fn merge_mentions(mentions: &[(String, String)]) -> Vec<usize> {
+    // Distinct (label, name tokens), each represented by its first mention; a name can only
+    // join another that ends with the same token, so candidates are grouped by (label, last
+    // token): linear in the mentions, quadratic only in distinct names sharing a surname.
     let toks: Vec<Vec<String>> = mentions.iter().map(|(_, text)| name_tokens(text)).collect();
-    (0..mentions.len())
-        .map(|i| {
-            let (label, _) = &mentions[i];
-            let mut best = i;
-            for j in 0..mentions.len() {
-                if &mentions[j].0 != label || toks[j].is_empty() || toks[i].is_empty() {
-                    continue;
-                }
-                let same = toks[j] == toks[i];
-                let joins = label == "PER" && toks[j].len() > toks[i].len() && toks[j].ends_with(&toks[i]);
-                let longer = toks[j].len() > toks[best].len() || (toks[j].len() == toks[best].len() && j < best);
-                if (same || joins) && longer {
-                    best = j;
-                }
+    let mut first: HashMap<(&str, &[String]), usize> = HashMap::new();
+    let mut groups: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, (label, _)) in mentions.iter().enumerate() {
+        if first.contains_key(&(label.as_str(), toks[i].as_slice())) {
+            continue;
+        }
+        first.insert((label.as_str(), toks[i].as_slice()), i);
+        if let Some(last) = toks[i].last() {
+            groups.entry((label.as_str(), last.as_str())).or_default().push(i);
+        }
+    }
+    let best_of = |i: usize| -> usize {
+        let label = mentions[i].0.as_str();
+        let Some(last) = toks[i].last() else { return i };
+        let mut best = i;
+        for &j in &groups[&(label, last.as_str())] {
+            let joins = label == "PER" && toks[j].len() > toks[i].len() && toks[j].ends_with(&toks[i]);
+            let longer = toks[j].len() > toks[best].len() || (toks[j].len() == toks[best].len() && j < best);
+            if joins && longer {
+                best = j;
             }
-            best
-        })
+        }
+        best
+    };
+    (0..mentions.len())
+        .map(|i| if toks[i].is_empty() { i } else { best_of(first[&(mentions[i].0.as_str(), toks[i].as_slice())]) })
         .collect()
 }
 
@@ -355,6 +374,11 @@ mod tests {
             want.sort();
             assert_eq!(holders(lang, s, names), want, "{lang}: {s}");
         }
+        // A subordinate clause is not coordination, and a gap counts characters, not bytes.
+        let s = "Канцлер Німеччини Фрідріх Мерц повідомив у Берліні, що Німеччина незабаром може приєднатися до ініціативи.";
+        assert_eq!(holders("uk", s, &[("PER", "Фрідріх Мерц"), ("LOC", "Берліні"), ("LOC", "Німеччина")]), vec!["Фрідріх Мерц"]);
+        let s = "Канцлер ФРГ Фридрих Мерц заявил в Берлине, что Германия вскоре может присоединиться к инициативе.";
+        assert_eq!(holders("ru", s, &[("PER", "Фридрих Мерц"), ("LOC", "Берлине"), ("LOC", "Германия")]), vec!["Фридрих Мерц"]);
         // A clause break is not coordination.
         assert_eq!(holders("en", "Putin spoke to reporters; Macron welcomed the deal.", &[("PER", "Putin"), ("PER", "Macron")]), vec!["Macron"]);
     }

@@ -203,7 +203,13 @@ impl StanceStage {
             .collect();
         let names: Vec<(String, String)> = ents.iter().map(|&i| (d.entities[i].label.clone(), d.entities[i].text.clone())).collect();
         let canon = merge_mentions(&names);
-        let actor_of = |ei: usize| -> usize { canon[ents.iter().position(|&x| x == ei).expect("entity is an actor mention")] };
+        // Position of each entity in `ents`, and the actor mentions of each sentence.
+        let pos: std::collections::HashMap<usize, usize> = ents.iter().enumerate().map(|(k, &e)| (e, k)).collect();
+        let actor_of = |ei: usize| -> usize { canon[pos[&ei]] };
+        let mut by_sentence: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &i in &ents {
+            by_sentence.entry(d.entities[i].sentence).or_default().push(i);
+        }
         for (ti, t) in self.targets.iter().enumerate() {
             let mine: Vec<&(usize, usize, f32, &str, Probs)> = found.iter().filter(|f| f.1 == ti).collect();
             let mut sentence_rows = Vec::new();
@@ -213,7 +219,7 @@ impl StanceStage {
                 let text = &d.text[sent.span.byte_start..sent.span.byte_end];
                 let cues = self.lexicon.find(&d.lang.code, text);
                 let q = with_cues(p, cues.iter().any(|c| c.kind == CueKind::Favour), cues.iter().any(|c| c.kind == CueKind::Against), self.opts.cue_weight);
-                let in_sent: Vec<usize> = ents.iter().copied().filter(|&i| d.entities[i].sentence == si).collect();
+                let in_sent: Vec<usize> = by_sentence.get(&si).cloned().unwrap_or_default();
                 let mentions: Vec<Mention> = in_sent
                     .iter()
                     .map(|&i| Mention { label: d.entities[i].label.clone(), start: d.entities[i].span.byte_start - sent.span.byte_start, end: d.entities[i].span.byte_end - sent.span.byte_start })

@@ -31,7 +31,7 @@ fn lines(p: &Path) -> Vec<String> {
 }
 
 #[test]
-fn sample_corpus_writes_all_four_outputs() {
+fn sample_corpus_writes_every_output() {
     let tmp = tempfile::tempdir().unwrap();
     let model = fixture_model(tmp.path());
     let out = tmp.path().join("out");
@@ -47,6 +47,13 @@ fn sample_corpus_writes_all_four_outputs() {
     let mut entity_rows = csv::Reader::from_path(out.join("entities.csv")).unwrap();
     assert_eq!(entity_rows.records().count() as u64, c["entities"].as_u64().unwrap());
     assert_eq!(lines(&out.join("errors.jsonl")).len(), 0);
+    // Stance tables: one document row per document (one target), rows match documents.jsonl.
+    let stance_rows: Vec<csv::StringRecord> = csv::Reader::from_path(out.join("stances.csv")).unwrap().records().map(Result::unwrap).collect();
+    assert_eq!(stance_rows.len() as u64, c["stance_rows"].as_u64().unwrap());
+    assert_eq!(stance_rows.iter().filter(|r| &r[1] == "document").count(), docs.len());
+    let actor_rows = csv::Reader::from_path(out.join("actors.csv")).unwrap().records().count();
+    assert_eq!(actor_rows as u64, c["actor_rows"].as_u64().unwrap());
+    assert!(run["models"]["stance"]["sha256"].as_object().is_some() && run["models"]["relevance"]["sha256"].as_object().is_some());
     for d in &docs {
         let d: serde_json::Value = serde_json::from_str(d).unwrap();
         assert_eq!(d["coverage"]["complete"], true, "{}", d["id"]);

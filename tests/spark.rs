@@ -1,5 +1,7 @@
 //! `scripts/spark_annotate.py` in Spark local[2] mode gives the same documents as a
-//! single-process run (set-wise by document id, entities included). Skipped with a message only
+//! single-process run (set-wise by document id, entities, stances and actors included; every
+//! string, label and count equal, probabilities within 1e-5: partitions change which documents
+//! share a forward batch, and batch shape moves float32 results in the 7th digit). Skipped with a message only
 //! when pyspark cannot be installed (no registry) or Java is missing.
 use super::fixture::{make_model, Arch, Head, stance_args};
 use std::collections::BTreeMap;
@@ -16,6 +18,21 @@ fn by_id(lines: impl Iterator<Item = String>) -> BTreeMap<String, serde_json::Va
             (v["id"].as_str().unwrap().to_string(), v)
         })
         .collect()
+}
+
+/// Equal JSON, numbers within `tol` (integers exactly).
+fn approx_eq(a: &serde_json::Value, b: &serde_json::Value, tol: f64, path: &str) -> Result<(), String> {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            if (x - y).abs() <= tol { Ok(()) } else { Err(format!("{path}: {x} vs {y}")) }
+        }
+        (Array(x), Array(y)) if x.len() == y.len() => x.iter().zip(y).enumerate().try_for_each(|(i, (p, q))| approx_eq(p, q, tol, &format!("{path}[{i}]"))),
+        (Object(x), Object(y)) if x.len() == y.len() => x.iter().try_for_each(|(k, v)| approx_eq(v, y.get(k).unwrap_or(&Null), tol, &format!("{path}.{k}"))),
+        _ if a == b => Ok(()),
+        _ => Err(format!("{path}: {a} vs {b}")),
+    }
 }
 
 #[test]
@@ -54,7 +71,12 @@ fn spark_local_equals_single_process() {
     let single_docs = by_id(std::fs::read_to_string(single.join("documents.jsonl")).unwrap().lines().map(str::to_string));
     let spark_docs = by_id(spark_lines.into_iter());
     assert_eq!(spark_docs.len(), 12);
-    assert_eq!(spark_docs, single_docs);
+    assert_eq!(spark_docs.keys().collect::<Vec<_>>(), single_docs.keys().collect::<Vec<_>>());
+    for (id, d) in &spark_docs {
+        if let Err(e) = approx_eq(d, &single_docs[id], 1e-5, id) {
+            panic!("spark and single-process documents differ: {e}");
+        }
+    }
     let counts: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(spark_out.join("counts.json")).unwrap()).unwrap();
     assert_eq!(counts, serde_json::json!({"read": 12, "annotated": 12, "failed": 0}));
 }

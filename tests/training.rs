@@ -78,7 +78,7 @@ fn stance_training_learns_pairs_and_the_overlay_reloads_as_a_stance_model() {
     use pactwatch::stance_data::{StanceExample, StanceLabel};
     let dir = tempfile::tempdir().unwrap();
     let base_dir = dir.path().join("base");
-    make_model(&base_dir, Arch::Bert, Head::Token, 4);
+    make_model(&base_dir, Arch::Bert, Head::Sequence, 4);
     let base = ModelDir::open(&base_dir).unwrap();
     let tok = TextTokenizer::from_file(&base.tokenizer).unwrap();
     let labels: Vec<String> = STANCE_LABELS.iter().map(|s| s.to_string()).collect();
@@ -89,12 +89,14 @@ fn stance_training_learns_pairs_and_the_overlay_reloads_as_a_stance_model() {
     let data = [
         ex("We welcome it, great news", StanceLabel::Favor, "a"),
         ex("We reject it, bad idea", StanceLabel::Against, "a"),
-        ex("Rain in Oslo today", StanceLabel::None, "b"),
+        ex("Rain in Oslo today", StanceLabel::None, "a"),
     ];
     let examples: Vec<_> = data.iter().map(|e| pactwatch::train::encode_stance_example(&tok, e, 40).unwrap()).collect();
     assert!(examples.iter().all(|e| e.labels.len() == 1 && e.ids.len() <= 40));
     let mut sampler = Sampler::weighted(examples, 5, 0.5);
-    let opts = TrainOptions { steps: 60, batch_size: 3, lr: 3e-3, warmup_frac: 0.1, clip_norm: 1.0, seed: 5,
+    // Batch 1: the sampler sorts a pool by length, so with three examples a larger batch
+    // would mostly repeat one example.
+    let opts = TrainOptions { steps: 120, batch_size: 1, lr: 1e-3, warmup_frac: 0.1, clip_norm: 1.0, seed: 5,
         freeze_embeddings: false, max_minutes: 5.0, checkpoint_every: 1000 };
     let mut losses = Vec::new();
     fit(&model, &mut sampler, tok.pad_id, &opts, 0, |s| {
@@ -102,7 +104,7 @@ fn stance_training_learns_pairs_and_the_overlay_reloads_as_a_stance_model() {
         Ok(())
     })
     .unwrap();
-    let (first, last) = (losses[..5].iter().sum::<f64>() / 5.0, losses[55..].iter().sum::<f64>() / 5.0);
+    let (first, last) = (losses[..15].iter().sum::<f64>() / 15.0, losses[105..].iter().sum::<f64>() / 15.0);
     assert!(last < 0.5 * first, "loss {first:.3} -> {last:.3}");
     let out = dir.path().join("stance");
     save_overlay(&model, &base, &out, false, "BertForSequenceClassification").unwrap();
