@@ -90,8 +90,8 @@ pub struct StanceRow {
     pub sentence: Option<usize>,
     pub label: StanceLabel,
     pub probs: StanceProbs,
-    /// Cosine of the sentence to the target description (document: the highest of its
-    /// sentences).
+    /// Cosine of the sentence to the target description (document: the highest of all its
+    /// sentences; NaN / null when the target's prefilter ruled the document out unembedded).
     pub relevance: f32,
     /// Why the sentence counts as about the target: "alias", "phrase", "anaphora", "cue" or
     /// "embedding"; "sentences" for a document row.

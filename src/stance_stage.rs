@@ -43,6 +43,10 @@ impl Default for StanceOptions {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StanceTimings {
     pub relevance_s: f64,
+    /// Documents whose sentences were embedded for relevance, and those the targets'
+    /// prefilters ruled out.
+    pub docs_embedded: usize,
+    pub docs_skipped: usize,
     pub stance_forward_s: f64,
     pub actors_s: f64,
 }
@@ -132,14 +136,29 @@ impl StanceStage {
 
     /// Fill `stances` and `actors` of every document.
     pub fn run(&mut self, docs: &mut [&mut Document]) -> Result<()> {
-        // 1. Relevance: cosines for every sentence of the batch, one pass.
+        // 1. Relevance: cosines for every sentence of the documents that could concern a
+        //    target (prefilter), one pass; NaN for the others.
         let t0 = std::time::Instant::now();
         let mut texts: Vec<&str> = Vec::new();
+        let mut embedded: Vec<bool> = Vec::with_capacity(docs.len());
         for d in docs.iter() {
-            texts.extend(d.sentences.iter().map(|s| &d.text[s.span.byte_start..s.span.byte_end]));
+            let could = self.targets.iter().any(|t| t.could_match(&d.text));
+            embedded.push(could);
+            if could {
+                texts.extend(d.sentences.iter().map(|s| &d.text[s.span.byte_start..s.span.byte_end]));
+            }
         }
-        let cos = self.relevance.scores(&texts)?;
+        let computed = self.relevance.scores(&texts)?;
+        let mut cos: Vec<Vec<f32>> = Vec::new();
+        let mut it = computed.into_iter();
+        for (d, &e) in docs.iter().zip(&embedded) {
+            for _ in &d.sentences {
+                cos.push(if e { it.next().expect("one score row per embedded sentence") } else { vec![f32::NAN; self.targets.len()] });
+            }
+        }
         self.timings.relevance_s += t0.elapsed().as_secs_f64();
+        self.timings.docs_embedded += embedded.iter().filter(|&&e| e).count();
+        self.timings.docs_skipped += embedded.iter().filter(|&&e| !e).count();
 
         // 2. Relevant (doc, sentence, target) triples.
         struct Pair {
@@ -151,8 +170,10 @@ impl StanceStage {
         }
         let mut pairs = Vec::new();
         let mut k = 0;
+        let mut first = Vec::with_capacity(docs.len());
         for (di, d) in docs.iter().enumerate() {
             let sents: Vec<&str> = d.sentences.iter().map(|s| &d.text[s.span.byte_start..s.span.byte_end]).collect();
+            first.push(k);
             for (ti, t) in self.targets.iter().enumerate() {
                 let names = sents.iter().any(|s| t.match_text(s).any());
                 for (si, s) in sents.iter().enumerate() {
@@ -187,14 +208,17 @@ impl StanceStage {
         }
         for (di, d) in docs.iter_mut().enumerate() {
             let found = by_doc.remove(&di).unwrap_or_default();
-            self.finish_doc(d, &found.iter().map(|(p, pr)| (p.sentence, p.target, p.cosine, p.by, *pr)).collect::<Vec<_>>());
+            let n = d.sentences.len();
+            let best: Vec<f32> = (0..self.targets.len()).map(|ti| (0..n).map(|si| cos[first[di] + si][ti]).fold(f32::NAN, f32::max)).collect();
+            self.finish_doc(d, &found.iter().map(|(p, pr)| (p.sentence, p.target, p.cosine, p.by, *pr)).collect::<Vec<_>>(), &best);
         }
         self.timings.actors_s += t2.elapsed().as_secs_f64();
         Ok(())
     }
 
     /// Rows for one document from its relevant (sentence, target, cosine, reason, probs).
-    fn finish_doc(&self, d: &mut Document, found: &[(usize, usize, f32, &'static str, Probs)]) {
+    /// `best_cosine[target]`: the highest cosine of any sentence (NaN when not embedded).
+    fn finish_doc(&self, d: &mut Document, found: &[(usize, usize, f32, &'static str, Probs)], best_cosine: &[f32]) {
         // Actors: merged NER mentions (PER / ORG / LOC), except names of a target itself
         // ("the Multinational Force for Ukraine" tagged ORG holds no stance).
         let ents: Vec<usize> = (0..d.entities.len())
@@ -253,7 +277,7 @@ impl StanceStage {
                 sentence: None,
                 label,
                 probs: m.into(),
-                relevance: mine.iter().map(|f| f.2).fold(f32::NAN, f32::max),
+                relevance: best_cosine[ti],
                 relevant_by: "sentences".into(),
                 n_sentences: all.len(),
                 holder: None,

@@ -32,6 +32,12 @@ pub struct Target {
     /// relevant without a lexical match; calibrated by scripts/calibrate_relevance.sh.
     #[serde(default = "default_threshold")]
     pub relevance_threshold: f32,
+    /// Word stems (matched case-insensitively anywhere in a document) without which a
+    /// document cannot concern the target: a document with none of them, and no alias or
+    /// phrase, is not embedded for relevance (it can have no relevant sentence). Empty: every
+    /// document is embedded.
+    #[serde(default)]
+    pub prefilter: Vec<String>,
 }
 
 fn default_threshold() -> f32 {
@@ -81,6 +87,16 @@ impl Target {
         v.sort();
         v.dedup();
         v
+    }
+
+    /// Whether a document could concern the target: it contains a prefilter stem, an alias or
+    /// a phrase (true when the target has no prefilter).
+    pub fn could_match(&self, text: &str) -> bool {
+        if self.prefilter.is_empty() {
+            return true;
+        }
+        let lower = text.to_lowercase();
+        self.prefilter.iter().any(|p| lower.contains(&p.to_lowercase())) || self.match_text(text).any()
     }
 
     /// The text the stance model is asked about.
