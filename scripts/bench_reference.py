@@ -5,7 +5,7 @@ through Hugging Face `transformers` in Python, on the same number of threads.
 - NER: `pipeline("token-classification", aggregation_strategy="first")` on every sentence
   (windows of 128 tokens with a stride of 32, as pactwatch's defaults);
 - relevance: the e5 encoder, mean-pooled "passage: " embeddings of every sentence, cosine to
-  the target description;
+  the target description (every sentence: the reference has no prefilter);
 - stance: `pipeline("text-classification")` on the same (target, sentence) strings pactwatch
   scored (its relevant sentences).
 
@@ -43,12 +43,25 @@ def main():
         t.model_max_length = max_len
         return t
 
+    from safetensors.torch import load_file
+    from transformers import AutoConfig
+
+    def load(cls, d, **kw):
+        # pactwatch writes safetensors without the {"format": "pt"} header transformers asks
+        # for; build from config and load the state dict, refusing any missing weight.
+        m = cls.from_config(AutoConfig.from_pretrained(d), **kw)
+        missing, unexpected = m.load_state_dict(load_file(os.path.join(d, "model.safetensors")), strict=False)
+        missing = [k for k in missing if not k.endswith("position_ids")]
+        if missing or unexpected:
+            sys.exit(f"{d}: missing {missing[:5]} unexpected {unexpected[:5]}")
+        return m.eval()
+
     ours = [json.loads(l) for l in open(a.documents, encoding="utf-8")]
     want = {d["id"] for d in ours}
     t_load = time.perf_counter()
-    ner_model = AutoModelForTokenClassification.from_pretrained(a.ner).eval()
-    st_model = AutoModelForSequenceClassification.from_pretrained(a.stance).eval()
-    enc = AutoModel.from_pretrained(a.relevance).eval()
+    ner_model = load(AutoModelForTokenClassification, a.ner)
+    st_model = load(AutoModelForSequenceClassification, a.stance)
+    enc = load(AutoModel, a.relevance, add_pooling_layer=False)
     ner = pipeline("token-classification", model=ner_model, tokenizer=tokenizer(a.ner, 128), aggregation_strategy="first", device=-1)
     cls = pipeline("text-classification", model=st_model, tokenizer=tokenizer(a.stance, 128), top_k=None, device=-1)
     etok = tokenizer(a.relevance, 256)
