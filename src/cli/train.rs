@@ -101,6 +101,18 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Progress of a training step: bar position and message; every 100 steps a log line (stderr
+/// and `log`, which goes into training.json).
+pub fn report_step(bar: &ProgressBar, log: &mut Vec<String>, t0: std::time::Instant, s: &train::StepInfo) {
+    bar.set_position(s.step as u64);
+    bar.set_message(format!("loss {:.4} {:.0} tok/s", s.loss_ema, s.tokens_per_s));
+    if s.step % 100 == 0 {
+        let line = format!("step {} loss_ema {:.4} lr {:.2e} tokens/s {:.0} elapsed_min {:.1}", s.step, s.loss_ema, s.lr, s.tokens_per_s, t0.elapsed().as_secs_f64() / 60.0);
+        bar.suspend(|| eprintln!("{line}"));
+        log.push(line);
+    }
+}
+
 fn load_train(data: &Path) -> anyhow::Result<Vec<GoldSentence>> {
     let mut all = Vec::new();
     for (rel, lang, cols) in TRAIN {
@@ -164,13 +176,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&p, serde_json::json!({"step": step}).to_string()).map_err(|e| pactwatch::Error::io(&p, e))
     };
     let fit = train::fit(&model, &mut sampler, tok.pad_id, &opts, start_step, |s| {
-        bar.set_position(s.step as u64);
-        bar.set_message(format!("loss {:.4} {:.0} tok/s", s.loss_ema, s.tokens_per_s));
-        if s.step % 100 == 0 {
-            let line = format!("step {} loss_ema {:.4} lr {:.2e} tokens/s {:.0} elapsed_min {:.1}", s.step, s.loss_ema, s.lr, s.tokens_per_s, t0.elapsed().as_secs_f64() / 60.0);
-            bar.suspend(|| eprintln!("{line}"));
-            log.push(line);
-        }
+        report_step(&bar, &mut log, t0, s);
         if s.step % a.checkpoint_every == 0 {
             save_checkpoint(s.step)?;
         }

@@ -100,13 +100,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let arch = "BertForSequenceClassification";
     let mut log = Vec::new();
     let fit = train::fit(&model, &mut sampler, tok.pad_id, &opts, 0, |s| {
-        bar.set_position(s.step as u64);
-        bar.set_message(format!("loss {:.4} {:.0} tok/s", s.loss_ema, s.tokens_per_s));
-        if s.step % 100 == 0 {
-            let line = format!("step {} loss_ema {:.4} lr {:.2e} tokens/s {:.0} elapsed_min {:.1}", s.step, s.loss_ema, s.lr, s.tokens_per_s, t0.elapsed().as_secs_f64() / 60.0);
-            bar.suspend(|| eprintln!("{line}"));
-            log.push(line);
-        }
+        super::train::report_step(&bar, &mut log, t0, s);
         if s.step % a.checkpoint_every == 0 {
             train::save_overlay(&model, &base, &a.out, !a.train_embeddings, arch)?;
         }
