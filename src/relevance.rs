@@ -1,7 +1,7 @@
 //! The embedding half of relevance: cosine between the target's description (e5 "query: ") and
 //! each sentence (e5 "passage: "), mean-pooled and L2-normalised as multilingual-e5 was
-//! trained. Combined with `target::Target::match_text` by the stance stage; thresholds are to be
-//! calibrated on data (issue "Stance toward the target").
+//! trained. Combined with `target::Target::match_text` by the stance stage; each target's
+//! threshold is calibrated with `pactwatch eval relevance`.
 use crate::encoding::TextTokenizer;
 use crate::error::{Error, Result};
 use crate::model::{Encoder, ModelDir, ModelInputs};
