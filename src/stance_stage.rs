@@ -126,12 +126,12 @@ impl StanceStage {
         (self.relevance.stats.borrow().clone(), self.model.stats.borrow().clone())
     }
 
-    pub fn stance_dir(&self) -> Result<crate::model::ModelDir> {
-        Ok(self.model.model.dir.clone())
+    pub fn stance_dir(&self) -> crate::model::ModelDir {
+        self.model.model.dir.clone()
     }
 
-    pub fn relevance_dir(&self) -> Result<crate::model::ModelDir> {
-        Ok(self.relevance.dir().clone())
+    pub fn relevance_dir(&self) -> crate::model::ModelDir {
+        self.relevance.dir().clone()
     }
 
     /// Fill `stances` and `actors` of every document.

@@ -254,15 +254,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let mut sha = std::collections::BTreeMap::new();
-    for f in dir.weights.iter().chain([&dir.config_path, &dir.tokenizer]) {
-        sha.insert(f.display().to_string(), sha256_file(f)?);
-    }
+    // The three models share one base: each file is hashed once.
+    let mut hashed = std::collections::BTreeMap::new();
     let mut models = std::collections::BTreeMap::new();
-    models.insert("ner", ModelInfo { dir: dir.dir.display().to_string(), architecture: dir.architecture, labels: annotator.model.labels.clone(), sha256: sha });
+    models.insert("ner", model_info(&dir, annotator.model.labels.clone(), &mut hashed)?);
     if let Some(st) = &stage {
-        models.insert("stance", model_info(&st.stance_dir()?)?);
-        models.insert("relevance", model_info(&st.relevance_dir()?)?);
+        let (s, r) = (st.stance_dir(), st.relevance_dir());
+        models.insert("stance", model_info(&s, s.labels().unwrap_or_default(), &mut hashed)?);
+        models.insert("relevance", model_info(&r, r.labels().unwrap_or_default(), &mut hashed)?);
     }
     let t = serde_json::json!({"ner": annotator.timings, "stance": stage.as_ref().map(|s| s.timings.clone()),
         "passes": {"relevance": stage.as_ref().map(|s| s.pass_stats().0), "stance": stage.as_ref().map(|s| s.pass_stats().1)}});
@@ -311,12 +310,19 @@ fn load_stance_stage(a: &Args) -> anyhow::Result<pactwatch::stance_stage::Stance
     Ok(StanceStage::new(targets, relevance, model, lexicon, StanceOptions { cue_weight: a.cue_weight, min_margin: a.min_margin }))
 }
 
-fn model_info(dir: &ModelDir) -> anyhow::Result<ModelInfo> {
+/// What run.json records of a model: sha256 of every weight, config and tokenizer file
+/// (`hashed` remembers files already hashed in this run, such as a shared base).
+fn model_info(dir: &ModelDir, labels: Vec<String>, hashed: &mut std::collections::BTreeMap<PathBuf, String>) -> anyhow::Result<ModelInfo> {
     let mut sha = std::collections::BTreeMap::new();
     for f in dir.weights.iter().chain([&dir.config_path, &dir.tokenizer]) {
-        sha.insert(f.display().to_string(), sha256_file(f)?);
+        let h = match hashed.get(f) {
+            Some(h) => h.clone(),
+            None => sha256_file(f)?,
+        };
+        hashed.insert(f.clone(), h.clone());
+        sha.insert(f.display().to_string(), h);
     }
-    Ok(ModelInfo { dir: dir.dir.display().to_string(), architecture: dir.architecture, labels: dir.labels().unwrap_or_default(), sha256: sha })
+    Ok(ModelInfo { dir: dir.dir.display().to_string(), architecture: dir.architecture, labels, sha256: sha })
 }
 
 /// A bar on stderr with docs/s and ETA (a spinner when the total is unknown, e.g. stdin);
