@@ -1,6 +1,7 @@
 //! Transformer models: a model directory (`dir`), weight loading (`weights`) and the task models
 //! the pipeline drives, built from rust-bert's structs. Inputs travel as one named struct.
 pub mod dir;
+pub mod fast;
 pub mod weights;
 
 pub use dir::{Architecture, ModelDir};
@@ -118,6 +119,38 @@ impl PassStats {
     }
 }
 
+/// The classification head on top of `fast::FastBody` (the same tensors as rust-bert's head).
+enum FastHead {
+    /// `classifier` on every token
+    Token(Tensor, Tensor),
+    /// `pooler` (BERT: `bert.pooler.dense`; RoBERTa: `classifier.dense`) + tanh on the first
+    /// token, then `classifier` / `classifier.out_proj`
+    Sequence { pool: (Tensor, Tensor), out: (Tensor, Tensor) },
+}
+
+/// Whether the fused inference forward is switched off (`PACTWATCH_RUST_BERT_FORWARD=1`: use
+/// rust-bert's modules for inference too; for A/B timing and checks).
+pub(crate) fn fast_disabled() -> bool {
+    std::env::var("PACTWATCH_RUST_BERT_FORWARD").is_ok_and(|v| v == "1")
+}
+
+fn fast_for(vs: &VarStore, dir: &ModelDir, task: Task) -> Option<(fast::FastBody, FastHead)> {
+    if fast_disabled() {
+        return None;
+    }
+    let prefix = format!("{}.", dir.architecture.prefix());
+    let body = fast::FastBody::from_vs(vs, &prefix, dir.architecture, &dir.config)?;
+    let vars = vs.variables();
+    let lin = |n: &str| Some((vars.get(&format!("{n}.weight"))?.shallow_clone(), vars.get(&format!("{n}.bias"))?.shallow_clone()));
+    let head = match (task, dir.architecture) {
+        (Task::Token, _) => FastHead::Token(lin("classifier")?.0, lin("classifier")?.1),
+        (Task::Sequence, Architecture::Bert) => FastHead::Sequence { pool: lin("bert.pooler.dense")?, out: lin("classifier")? },
+        (Task::Sequence, Architecture::XlmRoberta) => FastHead::Sequence { pool: lin("classifier.dense")?, out: lin("classifier.out_proj")? },
+        (Task::Sequence, Architecture::DistilBert) => return None,
+    };
+    Some((body, head))
+}
+
 /// Which kind of head a task model carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
@@ -133,6 +166,7 @@ pub struct Classifier {
     pub report: weights::LoadReport,
     token: Option<TokenHead>,
     sequence: Option<SequenceHead>,
+    fast: Option<(fast::FastBody, FastHead)>,
 }
 
 impl Classifier {
@@ -182,7 +216,13 @@ impl Classifier {
         };
         let may_init: &[&str] = if opts.new_head_labels.is_some() { head_names } else { &[] };
         let report = weights::assign(&mut vs, &dir.weights, dir.architecture.prefix(), may_init)?;
-        Ok(Classifier { vs, labels, dir: dir.clone(), report, token, sequence })
+        let fast = fast_for(&vs, dir, task);
+        Ok(Classifier { vs, labels, dir: dir.clone(), report, token, sequence, fast })
+    }
+
+    /// Whether inference runs on the fused forward (`fast`) rather than rust-bert's modules.
+    pub fn uses_fused_forward(&self) -> bool {
+        self.fast.is_some()
     }
 
     /// Logits: `[batch, tokens, labels]` for a token head, `[batch, labels]` for a sequence head.
@@ -190,6 +230,13 @@ impl Classifier {
         let ids = Some(&x.ids);
         let mask = Some(&x.mask);
         let err = |e: rust_bert::RustBertError| rb(&self.dir, e);
+        if let (false, Some((body, head))) = (train, &self.fast) {
+            let h = body.hidden(&x.ids, &x.mask);
+            return Ok(match head {
+                FastHead::Token(w, b) => h.linear(w, Some(b)),
+                FastHead::Sequence { pool, out } => h.select(1, 0).linear(&pool.0, Some(&pool.1)).tanh().linear(&out.0, Some(&out.1)),
+            });
+        }
         if let Some(h) = &self.token {
             return Ok(match h {
                 TokenHead::Bert(m) => m.forward_t(ids, mask, None, None, None, train).logits,
@@ -216,6 +263,7 @@ pub struct Encoder {
     pub vs: VarStore,
     pub dir: ModelDir,
     body: EncoderBody,
+    fast: Option<fast::FastBody>,
 }
 
 impl Encoder {
@@ -232,12 +280,16 @@ impl Encoder {
             Architecture::DistilBert => EncoderBody::DistilBert(DistilBertModel::new(&root, &dir.typed_config::<DistilBertConfig>()?)),
         };
         weights::assign(&mut vs, &dir.weights, dir.architecture.prefix(), &[])?;
-        Ok(Encoder { vs, dir: dir.clone(), body })
+        let fast = if fast_disabled() { None } else { fast::FastBody::from_vs(&vs, "", dir.architecture, &dir.config) };
+        Ok(Encoder { vs, dir: dir.clone(), body, fast })
     }
 
     /// Last hidden states `[batch, tokens, hidden]`.
     pub fn hidden(&self, x: &ModelInputs) -> Result<Tensor> {
         let err = |e: rust_bert::RustBertError| rb(&self.dir, e);
+        if let Some(f) = &self.fast {
+            return Ok(f.hidden(&x.ids, &x.mask));
+        }
         Ok(match &self.body {
             EncoderBody::Bert(m) => m.forward_t(Some(&x.ids), Some(&x.mask), None, None, None, None, None, false).map_err(err)?.hidden_state,
             EncoderBody::Roberta(m) => m.forward_t(Some(&x.ids), Some(&x.mask), None, None, None, None, None, false).map_err(err)?.hidden_state,
