@@ -30,6 +30,7 @@ def main():
     ap.add_argument("--query", required=True, help="target stance query")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--diff", help="write the entities found by one side only to this JSONL file")
     a = ap.parse_args()
 
     import torch
@@ -130,6 +131,12 @@ def main():
     theirs = {(d, *norm(docs[d], s, e), l) for (d, s, e, l) in ents}
     mine = {(d["id"], *norm(docs[d["id"]], e["char_start"], e["char_end"]), e["label"]) for d in ours for e in d["entities"]}
     both = len(theirs & mine)
+    if a.diff:
+        with open(a.diff, "w", encoding="utf-8") as f:
+            for side, only in (("reference", theirs - mine), ("pactwatch", mine - theirs)):
+                for (d, s, e, l) in sorted(only):
+                    f.write(json.dumps({"only": side, "doc": d, "start": s, "end": e, "label": l, "text": docs[d][s:e],
+                                        "context": docs[d][max(0, s - 40):e + 40]}, ensure_ascii=False) + "\n")
     agreement = 2 * both / max(1, len(theirs) + len(mine))
     wall = t_end - t0
     n_tokens = sum(d["coverage"]["tokens"] for d in ours)

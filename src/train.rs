@@ -14,6 +14,18 @@ use tch::{Kind, Tensor};
 
 pub const NER_LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
 
+/// Partial label for corpora whose scheme has no MISC (WikiANN): an `O` word there may be a
+/// MISC entity the annotators did not mark, so the loss accepts O, B-MISC or I-MISC.
+pub const O_OR_MISC: i64 = -2;
+const O_OR_MISC_ALLOWED: [i64; 3] = [0, 7, 8];
+
+/// Turn the `O` labels of an example into `O_OR_MISC` (for corpora without MISC).
+pub fn o_may_be_misc(e: &mut Example) {
+    for l in e.labels.iter_mut().filter(|l| **l == 0) {
+        *l = O_OR_MISC;
+    }
+}
+
 /// A small deterministic generator (SplitMix64), so runs repeat without a `rand` dependency.
 pub struct Rng(u64);
 
@@ -112,6 +124,11 @@ impl Sampler {
     }
 
     pub fn weighted(examples: Vec<Example>, seed: u64, power: f64) -> Sampler {
+        Sampler::with_weights(examples, seed, |_, n| (n as f64).powf(power))
+    }
+
+    /// Groups drawn with probability proportional to `weight(group, size)`.
+    pub fn with_weights(examples: Vec<Example>, seed: u64, weight: impl Fn(&str, usize) -> f64) -> Sampler {
         let mut m: BTreeMap<String, Vec<Example>> = BTreeMap::new();
         for e in examples {
             m.entry(e.lang.clone()).or_default().push(e);
@@ -124,12 +141,18 @@ impl Sampler {
                 (l, v, 0)
             })
             .collect();
-        let weights = by_lang.iter().map(|(_, v, _)| (v.len() as f64).powf(power)).collect();
+        let weights = by_lang.iter().map(|(l, v, _)| weight(l, v.len()).max(0.0)).collect();
         Sampler { by_lang, weights, rng, queue: Vec::new(), queue_lang: Vec::new() }
     }
 
     pub fn languages(&self) -> Vec<(String, usize)> {
         self.by_lang.iter().map(|(l, v, _)| (l.clone(), v.len())).collect()
+    }
+
+    /// Each group with its size and its share of the batches.
+    pub fn shares(&self) -> Vec<(String, usize, f64)> {
+        let total: f64 = self.weights.iter().sum();
+        self.by_lang.iter().zip(&self.weights).map(|((l, v, _), w)| (l.clone(), v.len(), w / total)).collect()
     }
 
     pub fn next_batch(&mut self, batch_size: usize) -> Vec<&Example> {
@@ -247,7 +270,7 @@ pub fn fit(
         opt.set_lr(lr);
         let logits = model.logits(&x, true)?;
         let n = logits.size()[logits.dim() - 1];
-        let loss = logits.view([-1, n]).cross_entropy_loss::<Tensor>(&y.view([-1]), None, tch::Reduction::Mean, -100, 0.0);
+        let loss = token_loss(&logits.view([-1, n]), &y.view([-1]));
         opt.backward_step_clip(&loss, opts.clip_norm);
         let l = loss.double_value(&[]);
         ema = if ema.is_nan() { l } else { 0.98 * ema + 0.02 * l };
@@ -256,6 +279,29 @@ pub fn fit(
         on_step(&StepInfo { step, loss: l, loss_ema: ema, tokens_per_s, lr })?;
     }
     Ok(FitReport { steps_done: step, tokens_seen, train_seconds: start.elapsed().as_secs_f64(), stopped_by_time, final_loss_ema: ema })
+}
+
+/// Cross-entropy ignoring -100; rows labelled `O_OR_MISC` score the probability mass of O,
+/// B-MISC and I-MISC together (partial-label likelihood), all other rows are plain
+/// cross-entropy.
+pub fn token_loss(logits: &Tensor, y: &Tensor) -> Tensor {
+    let partial = y.eq(O_OR_MISC);
+    if partial.any().int64_value(&[]) == 0 {
+        return logits.cross_entropy_loss::<Tensor>(y, None, tch::Reduction::Mean, -100, 0.0);
+    }
+    let n = logits.size()[1];
+    let valid = y.ne(-100);
+    let mut allowed = y.clamp_min(0).one_hot(n).to_kind(Kind::Bool);
+    let mut misc = vec![false; n as usize];
+    for i in O_OR_MISC_ALLOWED {
+        misc[i as usize] = true;
+    }
+    let misc = Tensor::from_slice(&misc).view([1, n]);
+    allowed = allowed.logical_or(&partial.view([-1, 1]).logical_and(&misc));
+    let log_z = logits.logsumexp([1i64].as_slice(), false);
+    let log_allowed = logits.masked_fill(&allowed.logical_not(), f64::NEG_INFINITY).logsumexp([1i64].as_slice(), false);
+    let per_row = (log_z - log_allowed) * valid.to_kind(Kind::Float);
+    per_row.sum(Kind::Float) / valid.sum(Kind::Float).clamp_min(1.0)
 }
 
 /// Freeze the word-embedding table (96 M of e5-small's 118 M parameters).
@@ -311,6 +357,22 @@ fn pathdiff(base: &ModelDir, out: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partial_label_loss() {
+        let logits = Tensor::from_slice(&[0.5f32, 1.0, -1.0, 0.0, 0.2, 0.3, -0.4, 2.0, 0.1, 1.5, 0.0, 0.0, 0.3, -2.0, 0.0, 0.0, 1.0, 0.4]).view([2, 9]);
+        // Plain labels: the same as cross-entropy.
+        let y = Tensor::from_slice(&[7i64, -100]);
+        let ce = logits.cross_entropy_loss::<Tensor>(&y, None, tch::Reduction::Mean, -100, 0.0).double_value(&[]);
+        let with_partial_row = Tensor::from_slice(&[7i64, O_OR_MISC]);
+        let l = token_loss(&logits, &with_partial_row).double_value(&[]);
+        // Row 2 by hand: -log(p(O) + p(B-MISC) + p(I-MISC)).
+        let r: Vec<f64> = (9..18).map(|i| logits.view([-1]).double_value(&[i])).collect();
+        let z: f64 = r.iter().map(|v| v.exp()).sum();
+        let row2 = -((r[0].exp() + r[7].exp() + r[8].exp()) / z).ln();
+        assert!((l - (ce + row2) / 2.0).abs() < 1e-5, "{l} vs {}", (ce + row2) / 2.0);
+        assert!((token_loss(&logits, &y).double_value(&[]) - ce).abs() < 1e-6);
+    }
 
     #[test]
     fn schedule() {

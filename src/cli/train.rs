@@ -59,29 +59,54 @@ pub struct NerArgs {
     resume: bool,
     #[arg(long)]
     threads: Option<usize>,
+    /// Batch mix: GROUP=WEIGHT,... over the corpus groups (default: the built-in news-weighted
+    /// mix; groups not named get 1)
+    #[arg(long, default_value = MIX)]
+    mix: String,
 }
 
-/// Training corpora: (relative path, language, layout). SlavicNER is read separately.
-const TRAIN: &[(&str, &str, Columns)] = &[
-    ("ner/conll2003-en/train.txt", "en", Columns::TokenFirstTagLast),
-    ("ner/ner-uk/train.iob", "uk", Columns::TokenFirstTagLast),
-    ("ner/wikineural/de.conllu", "de", Columns::IndexTokenTag),
-    ("ner/wikineural/en.conllu", "en", Columns::IndexTokenTag),
-    ("ner/wikineural/es.conllu", "es", Columns::IndexTokenTag),
-    ("ner/wikineural/fr.conllu", "fr", Columns::IndexTokenTag),
-    ("ner/wikineural/it.conllu", "it", Columns::IndexTokenTag),
-    ("ner/wikineural/nl.conllu", "nl", Columns::IndexTokenTag),
-    ("ner/wikineural/pl.conllu", "pl", Columns::IndexTokenTag),
-    ("ner/wikineural/pt.conllu", "pt", Columns::IndexTokenTag),
-    ("ner/wikineural/ru.conllu", "ru", Columns::IndexTokenTag),
-    ("ner/wikiann/de.tsv", "de", Columns::TokenFirstTagLast),
-    ("ner/wikiann/en.tsv", "en", Columns::TokenFirstTagLast),
-    ("ner/wikiann/fr.tsv", "fr", Columns::TokenFirstTagLast),
-    ("ner/wikiann/nl.tsv", "nl", Columns::TokenFirstTagLast),
-    ("ner/wikiann/es.conllu", "es", Columns::IndexTokenTag),
-    ("ner/wikiann/pl.conllu", "pl", Columns::IndexTokenTag),
-    ("ner/wikiann/ru.conllu", "ru", Columns::IndexTokenTag),
+/// Training corpora: (group, relative path, language, layout). SlavicNER is read separately
+/// (group `slavicner`). A group is the unit of the sampler's mix (`MIX`).
+const TRAIN: &[(&str, &str, &str, Columns)] = &[
+    ("conll2003-en", "ner/conll2003-en/train.txt", "en", Columns::TokenFirstTagLast),
+    ("ner-uk", "ner/ner-uk/train.iob", "uk", Columns::TokenFirstTagLast),
+    ("wikineural-de", "ner/wikineural/de.conllu", "de", Columns::IndexTokenTag),
+    ("wikineural-en", "ner/wikineural/en.conllu", "en", Columns::IndexTokenTag),
+    ("wikineural-es", "ner/wikineural/es.conllu", "es", Columns::IndexTokenTag),
+    ("wikineural-fr", "ner/wikineural/fr.conllu", "fr", Columns::IndexTokenTag),
+    ("wikineural-it", "ner/wikineural/it.conllu", "it", Columns::IndexTokenTag),
+    ("wikineural-nl", "ner/wikineural/nl.conllu", "nl", Columns::IndexTokenTag),
+    ("wikineural-pl", "ner/wikineural/pl.conllu", "pl", Columns::IndexTokenTag),
+    ("wikineural-pt", "ner/wikineural/pt.conllu", "pt", Columns::IndexTokenTag),
+    ("wikineural-ru", "ner/wikineural/ru.conllu", "ru", Columns::IndexTokenTag),
+    ("wikiann-de", "ner/wikiann/de.tsv", "de", Columns::TokenFirstTagLast),
+    ("wikiann-en", "ner/wikiann/en.tsv", "en", Columns::TokenFirstTagLast),
+    ("wikiann-fr", "ner/wikiann/fr.tsv", "fr", Columns::TokenFirstTagLast),
+    ("wikiann-nl", "ner/wikiann/nl.tsv", "nl", Columns::TokenFirstTagLast),
+    ("wikiann-es", "ner/wikiann/es.conllu", "es", Columns::IndexTokenTag),
+    ("wikiann-pl", "ner/wikiann/pl.conllu", "pl", Columns::IndexTokenTag),
+    ("wikiann-ru", "ner/wikiann/ru.conllu", "ru", Columns::IndexTokenTag),
 ];
+
+/// Groups whose scheme has no MISC: their `O` words are trained as "O or MISC".
+const NO_MISC: &[&str] = &["wikiann-"];
+
+/// The default mix: each group's weight in the batch draw (relative; groups not named get 1).
+/// News corpora and the corpora of the scored dev sets get most of the batches; WikiNEuRal es
+/// and de stand in for the missing CoNLL-2002 and GermEval training sets.
+pub const MIX: &str = "conll2003-en=24,wikiann-en=9,wikiann-de=7,wikiann-fr=7,wikiann-nl=7,wikineural-es=8,wikineural-de=8,\
+wikineural-en=3,wikineural-fr=3,wikineural-nl=2,wikiann-es=3,ner-uk=4,slavicner=5,wikineural-it=2,wikineural-pl=2,wikineural-pt=1,\
+wikineural-ru=2,wikiann-pl=2,wikiann-ru=2";
+
+fn parse_mix(s: &str) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (g, w) = p.split_once('=').with_context(|| format!("--mix entry {p:?} is not GROUP=WEIGHT"))?;
+            Ok((g.trim().to_string(), w.trim().parse::<f64>().with_context(|| format!("--mix weight in {p:?}"))?))
+        })
+        .collect()
+}
 
 /// Dev sets: (name, relative path, language, layout).
 pub const DEV: &[(&str, &str, &str, Columns)] = &[
@@ -113,18 +138,19 @@ pub fn report_step(bar: &ProgressBar, log: &mut Vec<String>, t0: std::time::Inst
     }
 }
 
-fn load_train(data: &Path) -> anyhow::Result<Vec<GoldSentence>> {
+/// Every training corpus as (group, sentences).
+fn load_train(data: &Path) -> anyhow::Result<Vec<(String, Vec<GoldSentence>)>> {
     let mut all = Vec::new();
-    for (rel, lang, cols) in TRAIN {
+    for (group, rel, lang, cols) in TRAIN {
         let p = data.join(rel);
         let s = read_conll(&p, lang, *cols).with_context(|| format!("reading {}", p.display()))?;
         eprintln!("train: {rel}: {} sentences", s.len());
-        all.extend(s);
+        all.push((group.to_string(), s));
     }
     let p = data.join("ner/slavicner/train.jsonl");
     let s = read_slavicner(&p).with_context(|| format!("reading {}", p.display()))?;
     eprintln!("train: ner/slavicner/train.jsonl: {} sentences", s.len());
-    all.extend(s);
+    all.push(("slavicner".to_string(), s));
     Ok(all)
 }
 
@@ -147,19 +173,31 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     let total_params: i64 = model.vs.variables().values().map(|v| v.numel() as i64).sum();
     eprintln!("model: {total_params} parameters, {frozen} frozen (word embeddings)");
 
-    let gold = load_train(&a.data)?;
-    let mut examples = Vec::with_capacity(gold.len());
+    let mix = parse_mix(&a.mix)?;
+    let mut examples = Vec::new();
     let mut skipped = 0usize;
-    for s in &gold {
-        match encode_example(&tok, s, a.max_tokens) {
-            Some(e) => examples.push(e),
-            None => skipped += 1,
+    for (group, gold) in load_train(&a.data)? {
+        let no_misc = NO_MISC.iter().any(|p| group.starts_with(p));
+        for s in &gold {
+            match encode_example(&tok, s, a.max_tokens) {
+                Some(mut e) => {
+                    if no_misc {
+                        train::o_may_be_misc(&mut e);
+                    }
+                    e.lang = group.clone();
+                    examples.push(e)
+                }
+                None => skipped += 1,
+            }
         }
     }
     let n_examples = examples.len();
     eprintln!("encoded {n_examples} training sentences ({skipped} longer than {} tokens skipped) in {:.0} s", a.max_tokens, t0.elapsed().as_secs_f64());
-    let mut sampler = Sampler::new(examples, a.seed);
-    let langs = sampler.languages();
+    let mut sampler = Sampler::with_weights(examples, a.seed, |g, _| mix.get(g).copied().unwrap_or(1.0));
+    let langs = sampler.shares();
+    for (g, n, share) in &langs {
+        eprintln!("mix: {g:<16} {n:>7} sentences {:>5.1} % of batches", share * 100.0);
+    }
 
     let opts = TrainOptions {
         steps: a.steps, batch_size: a.batch_size, lr: a.lr, warmup_frac: a.warmup_frac, clip_norm: 1.0, seed: a.seed,
@@ -198,7 +236,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     let report = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
         "options": opts, "fit": fit, "steps_done": step, "train_minutes": train_minutes, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
-        "train_sentences": n_examples, "skipped_long": skipped, "languages": langs,
+        "train_sentences": n_examples, "skipped_long": skipped, "groups": langs, "mix": a.mix, "no_misc_groups": NO_MISC,
         "tokens_seen": tokens_seen, "tokens_per_s": tokens_seen as f64 / (train_minutes * 60.0),
         "frozen_parameters": frozen, "log": log, "dev": dev,
     });
