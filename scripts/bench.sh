@@ -16,10 +16,16 @@ BIN=./target/release/pactwatch
 [ -d "$W/stance" ] || $BIN export-model models/stance-multi --out "$W/stance"
 rm -rf "$W/out"
 $BIN bench "$INPUT" --docs "$DOCS" --threads "$THREADS" --keep "$W/out" --json > "$W/pactwatch.json"
+# The same documents' entities with transformers' word heuristic (--word-rule hf): the agreement
+# of the two forwards when both cut words alike (not timed; NER only).
+rm -rf "$W/out-hf"
+$BIN annotate "$INPUT" --limit "$DOCS" --threads "$THREADS" --word-rule hf --no-stance --format documents --out "$W/out-hf" --quiet \
+  || [ $? -eq 1 ]  # 1: some records failed (error rows); they are not in either comparison
 DESC=$(python3 -c "import tomllib;t=tomllib.load(open('targets/paris-declaration.toml','rb'));print(t['description'])")
 QUERY=$(python3 -c "import tomllib;t=tomllib.load(open('targets/paris-declaration.toml','rb'));print(t.get('query',t['name']))")
 scripts/bench_reference.sh --documents "$W/out/documents.jsonl" --input "$INPUT" --ner "$W/ner" --stance "$W/stance" \
-  --relevance models/e5-small --description "$DESC" --query "$QUERY" --threads "$THREADS" > "$W/reference.json"
+  --relevance models/e5-small --description "$DESC" --query "$QUERY" --threads "$THREADS" \
+  --compare "hf_word_rule=$W/out-hf/documents.jsonl" --diff "$W/diff.jsonl" > "$W/reference.json"
 python3 - "$W" <<'PY'
 import json, sys
 w = sys.argv[1]
@@ -30,6 +36,8 @@ for k in ["docs_per_s", "tokens_per_s"]:
 print(f"{'wall_s':28}{p['wall_s']:12.1f}{r['wall_s']:12.1f}")
 print(f"{'peak_rss_mb':28}{p['peak_rss_mb']:12.0f}{r['peak_rss_mb']:12.0f}")
 print(f"entity agreement {r['entity_agreement']:.4f} ({r['entities_in_both']} in both; pactwatch {r['pactwatch_entities']}, reference {r['entities']})")
+for name, c in r.get("compare", {}).items():
+    print(f"entity agreement, pactwatch --word-rule hf: {c['entity_agreement']:.4f} ({c['entities_in_both']} in both; pactwatch {c['pactwatch_entities']}, reference {r['entities']})")
 print(f"matmul peak {p['matmul_peak_gflop_per_s']:.1f} GFLOP/s; forward share of peak {p['forward_flops_share']:.3f}")
 for m, v in p["models"].items():
     print(f"  {m:10} {v['gflop_per_s']:7.1f} GFLOP/s = {v['peak_share']:.3f} of peak; forward {v['forward_s']:.1f} s; padding {v['padding_share']:.3f}")

@@ -31,6 +31,9 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--diff", help="write the entities found by one side only to this JSONL file")
+    ap.add_argument("--compare", action="append", default=[], metavar="NAME=DOCUMENTS",
+                    help="also report the agreement with another pactwatch documents.jsonl of the same documents "
+                         "(e.g. one annotated with --word-rule hf)")
     a = ap.parse_args()
 
     import torch
@@ -131,6 +134,14 @@ def main():
     theirs = {(d, *norm(docs[d], s, e), l) for (d, s, e, l) in ents}
     mine = {(d["id"], *norm(docs[d["id"]], e["char_start"], e["char_end"]), e["label"]) for d in ours for e in d["entities"]}
     both = len(theirs & mine)
+    also = {}
+    for spec in a.compare:
+        name, path = spec.split("=", 1)
+        with open(path, encoding="utf-8") as f:
+            other = {(d["id"], *norm(docs[d["id"]], e["char_start"], e["char_end"]), e["label"])
+                     for d in map(json.loads, f) if d.get("id") in docs for e in d["entities"]}
+        n = len(theirs & other)
+        also[name] = {"pactwatch_entities": len(other), "entities_in_both": n, "entity_agreement": 2 * n / max(1, len(theirs) + len(other))}
     if a.diff:
         with open(a.diff, "w", encoding="utf-8") as f:
             for side, only in (("reference", theirs - mine), ("pactwatch", mine - theirs)):
@@ -147,6 +158,7 @@ def main():
         "stages": {"read_s": t_read - t0, "ner_s": t_ner - t_read, "relevance_s": t_rel - t_ner, "stance_s": t_end - t_rel},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "entities": len(theirs), "pactwatch_entities": len(mine), "entities_in_both": both, "entity_agreement": agreement,
+        "compare": also,
     }))
 
 

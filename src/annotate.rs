@@ -20,11 +20,13 @@ pub struct NerOptions {
     pub stride_tokens: usize,
     /// Windows per forward pass.
     pub batch_size: usize,
+    /// How words are cut (the models are trained with `WordRule::Pactwatch`).
+    pub word_rule: words::WordRule,
 }
 
 impl Default for NerOptions {
     fn default() -> Self {
-        NerOptions { aggregation: Aggregation::First, max_tokens: 128, stride_tokens: 32, batch_size: 16 }
+        NerOptions { aggregation: Aggregation::First, max_tokens: 128, stride_tokens: 32, batch_size: 16, word_rule: words::WordRule::Pactwatch }
     }
 }
 
@@ -126,7 +128,7 @@ impl Annotator {
                 .encode(text)
                 .map_err(|err| fail(&record, format!("tokenizer failed on sentence at byte {s}: {err}")))?;
             let tokens: Vec<Token> = tokens.into_iter().map(|t| Token { id: t.id, start: t.start + s, end: t.end + s }).collect();
-            let words = words::split_words(text).into_iter().map(|(a, b)| (a + s, b + s)).collect();
+            let words = words::words_by_rule(self.opts.word_rule, text, s, &tokens, &record.text);
             let windows = window::plan(tokens.len(), max_content, self.opts.stride_tokens);
             sentences.push(SentenceWork { span: (s, e), words, tokens, windows, probs: Vec::new() });
         }

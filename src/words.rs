@@ -5,6 +5,42 @@
 //! their own; inner punctuation stays (`U.S.`, `Jean-Pierre`, `O'Brien`, `l'Ukraine`, `3,5`).
 //! A final full stop stays attached when the word already has an inner one (`U.S.`).
 
+/// How words are cut for labelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum WordRule {
+    /// `split_words`: punctuation split off (the rule the models are trained with)
+    #[default]
+    Pactwatch,
+    /// The fallback heuristic of transformers' token-classification pipeline for tokenizers
+    /// without a continuing-subword prefix (SentencePiece): a token starts a new word only when
+    /// a plain space (U+0020) precedes it or starts it, so `“Reuters”` is one word, labelled by
+    /// the quote's sub-token. For comparisons with `transformers` (`scripts/bench.sh`).
+    Hf,
+}
+
+/// Word spans of a sentence under `rule`, from its text (starting at byte `offset` of the
+/// document) and its tokens (document byte offsets).
+pub fn words_by_rule(rule: WordRule, text: &str, offset: usize, tokens: &[crate::encoding::Token], doc: &str) -> Vec<(usize, usize)> {
+    match rule {
+        WordRule::Pactwatch => split_words(text).into_iter().map(|(a, b)| (a + offset, b + offset)).collect(),
+        WordRule::Hf => hf_words(doc, tokens),
+    }
+}
+
+/// `WordRule::Hf`: consecutive non-empty tokens grouped into words (document byte spans).
+pub fn hf_words(doc: &str, tokens: &[crate::encoding::Token]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (i, t) in tokens.iter().enumerate().filter(|(_, t)| t.end > t.start) {
+        let new_word = i == 0 || out.is_empty() || doc.as_bytes()[t.start] == b' ' || (t.start > 0 && doc.as_bytes()[t.start - 1] == b' ');
+        match out.last_mut() {
+            Some(w) if !new_word => w.1 = t.end,
+            _ => out.push((t.start, t.end)),
+        }
+    }
+    out
+}
+
 /// Byte spans `[start, end)` of the words of `text`.
 pub fn split_words(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -97,6 +133,20 @@ pub fn find_phrase(hay: &str, needle: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hf_rule_glues_tokens_not_preceded_by_a_space() {
+        use crate::encoding::Token;
+        let doc = "Xx «Reuters», and\nKyiv";
+        // Tokens as a SentencePiece tokenizer cuts them (byte offsets, one empty).
+        let cut = [(0, 2), (3, 5), (5, 12), (12, 14), (14, 15), (16, 19), (19, 19), (20, 24)];
+        let toks: Vec<Token> = cut.iter().map(|&(start, end)| Token { id: 0, start, end }).collect();
+        let w: Vec<&str> = hf_words(doc, &toks).into_iter().map(|(a, b)| &doc[a..b]).collect();
+        // "«Reuters»," is one word; after a newline (no U+0020) "Kyiv" is glued to "and".
+        assert_eq!(w, vec!["Xx", "«Reuters»,", "and\nKyiv"]);
+        let p: Vec<&str> = words_by_rule(WordRule::Pactwatch, &doc[3..], 3, &toks, doc).into_iter().map(|(a, b)| &doc[a..b]).collect();
+        assert_eq!(p, vec!["«", "Reuters", "»", ",", "and", "Kyiv"]);
+    }
 
     fn words(t: &str) -> Vec<&str> {
         split_words(t).into_iter().map(|(s, e)| &t[s..e]).collect()

@@ -67,6 +67,10 @@ pub struct Args {
     /// How a word's label is read from its sub-tokens
     #[arg(long, value_enum, default_value = "first")]
     aggregation: Aggregation,
+    /// How words are cut: pactwatch (punctuation split off; what the models are trained with)
+    /// or hf (transformers' pipeline heuristic, for comparisons with it)
+    #[arg(long, value_enum, default_value = "pactwatch")]
+    word_rule: pactwatch::words::WordRule,
     /// Tokens per model input, special tokens included
     #[arg(long, default_value_t = 128)]
     max_tokens: usize,
@@ -155,7 +159,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     for w in dir.warnings() {
         eprintln!("pactwatch: warning: {w}");
     }
-    let opts = NerOptions { aggregation: a.aggregation, max_tokens: a.max_tokens, stride_tokens: a.stride_tokens, batch_size: a.batch_size };
+    let opts = NerOptions { aggregation: a.aggregation, max_tokens: a.max_tokens, stride_tokens: a.stride_tokens, batch_size: a.batch_size, word_rule: a.word_rule };
     let mut annotator = Annotator::load(&dir, opts.clone(), tch::Device::Cpu).context("loading the NER model")?;
     let mut stage = if a.no_stance { None } else { Some(load_stance_stage(&a).context("loading the stance stage")?) };
     let load_s = started.elapsed().as_secs_f64();
