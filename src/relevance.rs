@@ -31,6 +31,11 @@ impl Relevance {
         Ok(r)
     }
 
+    /// The encoder's variables (for `model::share_word_embeddings`).
+    pub fn encoder_vs(&self) -> &tch::nn::VarStore {
+        &self.enc.vs
+    }
+
     pub fn dir(&self) -> &ModelDir {
         &self.enc.dir
     }

@@ -96,3 +96,28 @@ fn clear_errors_for_broken_directories() {
     assert!(e.contains("longer than the model's 40 positions"), "{e}");
     let _ = Tensor::zeros([1], (Kind::Float, Device::Cpu));
 }
+
+#[test]
+fn equal_word_embedding_tables_are_shared_and_logits_stay() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    make_model(a.path(), Arch::Bert, Head::Token, 3);
+    make_model(b.path(), Arch::Bert, Head::Sequence, 3);
+    let ma = Classifier::load(&ModelDir::open(a.path()).unwrap(), Task::Token, &LoadOptions::default()).unwrap();
+    let mb = Classifier::load(&ModelDir::open(b.path()).unwrap(), Task::Sequence, &LoadOptions::default()).unwrap();
+    let rows: Vec<Vec<i64>> = vec![vec![2, 10, 11, 12, 3], vec![2, 20, 3]];
+    let refs: Vec<&[i64]> = rows.iter().map(|r| r.as_slice()).collect();
+    let x = ModelInputs::from_rows(&refs, 0, Device::Cpu);
+    let before = tch::no_grad(|| mb.logits(&x, false)).unwrap();
+    let table = |m: &Classifier| m.vs.variables().into_iter().find(|(n, _)| n.ends_with("word_embeddings.weight")).unwrap().1;
+    assert_ne!(table(&ma).data_ptr(), table(&mb).data_ptr());
+    let freed = pactwatch::model::share_word_embeddings(&ma.vs, &mb.vs);
+    assert_eq!(freed, table(&ma).numel() * 4, "one float32 table released");
+    assert_eq!(table(&ma).data_ptr(), table(&mb).data_ptr(), "one storage");
+    let after = tch::no_grad(|| mb.logits(&x, false)).unwrap();
+    assert_eq!(f64::try_from((before - after).abs().max()).unwrap(), 0.0);
+    // A different table (another seed) is left alone.
+    let c = tempfile::tempdir().unwrap();
+    make_model(c.path(), Arch::Bert, Head::Token, 4);
+    let mc = Classifier::load(&ModelDir::open(c.path()).unwrap(), Task::Token, &LoadOptions::default()).unwrap();
+    assert_eq!(pactwatch::model::share_word_embeddings(&ma.vs, &mc.vs), 0);
+}

@@ -161,7 +161,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let opts = NerOptions { aggregation: a.aggregation, max_tokens: a.max_tokens, stride_tokens: a.stride_tokens, batch_size: a.batch_size, word_rule: a.word_rule };
     let mut annotator = Annotator::load(&dir, opts.clone(), tch::Device::Cpu).context("loading the NER model")?;
-    let mut stage = if a.no_stance { None } else { Some(load_stance_stage(&a).context("loading the stance stage")?) };
+    let mut stage = if a.no_stance { None } else { Some(load_stance_stage(&a, &annotator.model.vs).context("loading the stance stage")?) };
     let load_s = started.elapsed().as_secs_f64();
     let reader_opts = ReaderOptions { id_field: a.id_field.clone(), text_field: a.text_field.clone(), format: a.input_format };
     let files = match expand_inputs(&a.inputs, a.input_format) {
@@ -303,13 +303,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_stance_stage(a: &Args) -> anyhow::Result<pactwatch::stance_stage::StanceStage> {
+/// The stance stage; its two models share the NER model's word-embedding table where it is the
+/// same (one base), each right after it loads, so that no more than two copies are ever held.
+fn load_stance_stage(a: &Args, ner: &tch::nn::VarStore) -> anyhow::Result<pactwatch::stance_stage::StanceStage> {
+    use pactwatch::model::share_word_embeddings;
     use pactwatch::stance_stage::{StanceOptions, StanceStage};
     let targets = a.targets.iter().map(|p| pactwatch::target::Target::load(p)).collect::<pactwatch::Result<Vec<_>>>()?;
     let rdir = ModelDir::open(&a.relevance_model).context("opening the relevance model (--relevance-model)")?;
     let relevance = pactwatch::relevance::Relevance::load(&rdir, &targets, tch::Device::Cpu)?;
+    share_word_embeddings(ner, relevance.encoder_vs());
     let sdir = ModelDir::open(&a.stance_model).context("opening the stance model (--stance-model)")?;
     let model = pactwatch::stance::StanceModel::load(&sdir, tch::Device::Cpu)?;
+    share_word_embeddings(ner, &model.model.vs);
     let lexicon = pactwatch::actors::Lexicon::load(&a.cues)?;
     Ok(StanceStage::new(targets, relevance, model, lexicon, StanceOptions { cue_weight: a.cue_weight, min_margin: a.min_margin }))
 }

@@ -151,6 +151,23 @@ fn fast_for(vs: &VarStore, dir: &ModelDir, task: Task) -> Option<(fast::FastBody
     Some((body, head))
 }
 
+/// Let `other` use `keep`'s storage for every word-embedding table the two hold with equal
+/// shape and values (models fine-tuned from one base with the table frozen carry identical
+/// copies: 96 M floats, 384 MB each for e5-small). Returns the bytes released. Only for
+/// inference: the two tables are one tensor afterwards.
+pub fn share_word_embeddings(keep: &VarStore, other: &VarStore) -> usize {
+    let suffix = "word_embeddings.weight";
+    let Some(k) = keep.variables().into_iter().find(|(n, _)| n.ends_with(suffix)).map(|(_, t)| t) else { return 0 };
+    let mut freed = 0;
+    for (_, mut t) in other.variables().into_iter().filter(|(n, _)| n.ends_with(suffix)) {
+        if t.size() == k.size() && t.kind() == k.kind() && t.data_ptr() != k.data_ptr() && tch::no_grad(|| t.equal(&k)) {
+            freed += t.numel() * t.kind().elt_size_in_bytes();
+            tch::no_grad(|| t.set_data(&k));
+        }
+    }
+    freed
+}
+
 /// Which kind of head a task model carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
