@@ -12,8 +12,10 @@ INPUT=${PACTWATCH_BENCH_INPUT:-../shared/data/news/multilingual_news_unlabeled.j
 W=${PACTWATCH_BENCH_DIR:-/tmp/pactwatch-bench}
 mkdir -p "$W"
 BIN=./target/release/pactwatch
-[ -d "$W/ner" ] || $BIN export-model models/ner-multi --out "$W/ner"
-[ -d "$W/stance" ] || $BIN export-model models/stance-multi --out "$W/stance"
+# Exported afresh each run, so the reference always gets the weights pactwatch uses now.
+rm -rf "$W/ner" "$W/stance"
+$BIN export-model models/ner-multi --out "$W/ner"
+$BIN export-model models/stance-multi --out "$W/stance"
 rm -rf "$W/out"
 $BIN bench "$INPUT" --docs "$DOCS" --threads "$THREADS" --keep "$W/out" --json > "$W/pactwatch.json"
 # The same documents' entities with transformers' word heuristic (--word-rule hf): the agreement
