@@ -131,15 +131,17 @@ def main():
         while e > s and (doc_text[e - 1].isspace() or doc_text[e - 1] in strip):
             e -= 1
         return s, e
+    def entity_set(documents):  # pactwatch documents.jsonl records → normalised entities
+        return {(d["id"], *norm(docs[d["id"]], e["char_start"], e["char_end"]), e["label"])
+                for d in documents if d.get("id") in docs for e in d["entities"]}
     theirs = {(d, *norm(docs[d], s, e), l) for (d, s, e, l) in ents}
-    mine = {(d["id"], *norm(docs[d["id"]], e["char_start"], e["char_end"]), e["label"]) for d in ours for e in d["entities"]}
+    mine = entity_set(ours)
     both = len(theirs & mine)
     also = {}
     for spec in a.compare:
         name, path = spec.split("=", 1)
         with open(path, encoding="utf-8") as f:
-            other = {(d["id"], *norm(docs[d["id"]], e["char_start"], e["char_end"]), e["label"])
-                     for d in map(json.loads, f) if d.get("id") in docs for e in d["entities"]}
+            other = entity_set(map(json.loads, f))
         n = len(theirs & other)
         also[name] = {"pactwatch_entities": len(other), "entities_in_both": n, "entity_agreement": 2 * n / max(1, len(theirs) + len(other))}
     if a.diff:

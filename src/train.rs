@@ -145,10 +145,6 @@ impl Sampler {
         Sampler { by_lang, weights, rng, queue: Vec::new(), queue_lang: Vec::new() }
     }
 
-    pub fn languages(&self) -> Vec<(String, usize)> {
-        self.by_lang.iter().map(|(l, v, _)| (l.clone(), v.len())).collect()
-    }
-
     /// Each group with its size and its share of the batches.
     pub fn shares(&self) -> Vec<(String, usize, f64)> {
         let total: f64 = self.weights.iter().sum();

@@ -194,8 +194,8 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     let n_examples = examples.len();
     eprintln!("encoded {n_examples} training sentences ({skipped} longer than {} tokens skipped) in {:.0} s", a.max_tokens, t0.elapsed().as_secs_f64());
     let mut sampler = Sampler::with_weights(examples, a.seed, |g, _| mix.get(g).copied().unwrap_or(1.0));
-    let langs = sampler.shares();
-    for (g, n, share) in &langs {
+    let groups = sampler.shares();
+    for (g, n, share) in &groups {
         eprintln!("mix: {g:<16} {n:>7} sentences {:>5.1} % of batches", share * 100.0);
     }
 
@@ -236,7 +236,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     let report = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
         "options": opts, "fit": fit, "steps_done": step, "train_minutes": train_minutes, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
-        "train_sentences": n_examples, "skipped_long": skipped, "groups": langs, "mix": a.mix, "no_misc_groups": NO_MISC,
+        "train_sentences": n_examples, "skipped_long": skipped, "groups": groups, "mix": a.mix, "no_misc_groups": NO_MISC,
         "tokens_seen": tokens_seen, "tokens_per_s": tokens_seen as f64 / (train_minutes * 60.0),
         "frozen_parameters": frozen, "log": log, "dev": dev,
     });

@@ -51,9 +51,10 @@ pub struct FastBody {
 
 impl FastBody {
     /// The body under `prefix` ("bert.", "roberta." or "" for a bare encoder) in `vs`, or None
-    /// when the architecture or activation is not covered (the caller keeps rust-bert's forward).
+    /// when the architecture or activation is not covered, or the fused forward is switched off
+    /// (`PACTWATCH_RUST_BERT_FORWARD=1`): the caller then keeps rust-bert's forward.
     pub fn from_vs(vs: &VarStore, prefix: &str, arch: Architecture, config: &serde_json::Value) -> Option<FastBody> {
-        if arch == Architecture::DistilBert {
+        if arch == Architecture::DistilBert || super::fast_disabled() {
             return None;
         }
         let gelu = match config.get("hidden_act").and_then(|v| v.as_str()).unwrap_or("gelu") {

@@ -135,15 +135,15 @@ pub(crate) fn fast_disabled() -> bool {
 }
 
 fn fast_for(vs: &VarStore, dir: &ModelDir, task: Task) -> Option<(fast::FastBody, FastHead)> {
-    if fast_disabled() {
-        return None;
-    }
     let prefix = format!("{}.", dir.architecture.prefix());
     let body = fast::FastBody::from_vs(vs, &prefix, dir.architecture, &dir.config)?;
     let vars = vs.variables();
     let lin = |n: &str| Some((vars.get(&format!("{n}.weight"))?.shallow_clone(), vars.get(&format!("{n}.bias"))?.shallow_clone()));
     let head = match (task, dir.architecture) {
-        (Task::Token, _) => FastHead::Token(lin("classifier")?.0, lin("classifier")?.1),
+        (Task::Token, _) => {
+            let (w, b) = lin("classifier")?;
+            FastHead::Token(w, b)
+        }
         (Task::Sequence, Architecture::Bert) => FastHead::Sequence { pool: lin("bert.pooler.dense")?, out: lin("classifier")? },
         (Task::Sequence, Architecture::XlmRoberta) => FastHead::Sequence { pool: lin("classifier.dense")?, out: lin("classifier.out_proj")? },
         (Task::Sequence, Architecture::DistilBert) => return None,
@@ -297,7 +297,7 @@ impl Encoder {
             Architecture::DistilBert => EncoderBody::DistilBert(DistilBertModel::new(&root, &dir.typed_config::<DistilBertConfig>()?)),
         };
         weights::assign(&mut vs, &dir.weights, dir.architecture.prefix(), &[])?;
-        let fast = if fast_disabled() { None } else { fast::FastBody::from_vs(&vs, "", dir.architecture, &dir.config) };
+        let fast = fast::FastBody::from_vs(&vs, "", dir.architecture, &dir.config);
         Ok(Encoder { vs, dir: dir.clone(), body, fast })
     }
 
