@@ -42,3 +42,4 @@ pub mod stance_data;
 pub mod relevance;
 pub mod stance;
 pub mod stance_stage;
+pub mod news_eval;

@@ -8,6 +8,13 @@
 //! - GerNTSA is sentiment toward a marked target, not stance: positive → favor, negative →
 //!   against, neutral → none, kept separate (`source` = "gerntsa") so it can be weighted or
 //!   dropped;
+//! - P-Stance train (FAVOR / AGAINST), VAST three-way (`vast-en`, FAVOR / AGAINST / NONE),
+//!   Perspectrum (SUPPORT → favor, UNDERMINE → against; claim = target, perspective = text),
+//!   IBM claim stance (PRO / CON toward the motion), ArgKP (1 / -1 toward the motion),
+//!   ValueEval (`in favor of` / `against` the conclusion);
+//! - the project's own news-register pairs (`corpora/stance-news/*.jsonl`, `{"target", "text",
+//!   "lang", "label", "holder", "kind"}`): favor / against / none, and `unrelated` (a sentence
+//!   of the same news weeks that is not about the target) → none;
 //! - the gold JSONL of `eval stance`: `{"text", "target", "label"[, "lang"]}` with `favor`,
 //!   `favour`, `against`, `none`, `neutral` in any case.
 use crate::error::{Error, Result};
@@ -29,8 +36,8 @@ impl StanceLabel {
     /// `agree`, `disagree`, `positive`, `negative` cover the corpora's schemes.
     pub fn parse(s: &str) -> Option<StanceLabel> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "favor" | "favour" | "agree" | "pro" | "1" | "positive" => Some(StanceLabel::Favor),
-            "against" | "disagree" | "con" | "0" | "negative" => Some(StanceLabel::Against),
+            "favor" | "favour" | "agree" | "pro" | "1" | "positive" | "support" | "in favor of" => Some(StanceLabel::Favor),
+            "against" | "disagree" | "con" | "0" | "-1" | "negative" | "undermine" => Some(StanceLabel::Against),
             "none" | "neutral" | "discuss" | "unrelated" => Some(StanceLabel::None),
             _ => None,
         }
@@ -208,6 +215,116 @@ pub fn read_gerntsa(path: &Path) -> Result<Vec<StanceExample>> {
             })
         })
         .collect()
+}
+
+/// VAST in the four-column cut (`Tweet, Target 1, Stance 1, seen?`), three-way.
+pub fn read_vast3(path: &Path) -> Result<Vec<StanceExample>> {
+    let l = Layout { delimiter: b',', text: "Tweet", target: TargetField::Column("Target 1"), label: "Stance 1", lang: "en", source: "vast3", split: "train" };
+    read_single_target(path, &l)
+}
+
+/// Perspectrum `pairs.tsv`: split, claim (target), perspective (text), SUPPORT / UNDERMINE.
+pub fn read_perspectrum(path: &Path) -> Result<Vec<StanceExample>> {
+    rows(path, b'\t')?
+        .into_iter()
+        .map(|(line, r)| {
+            Ok(StanceExample {
+                text: r.get("perspective").cloned().unwrap_or_default(),
+                target: r.get("claim").cloned().unwrap_or_default(),
+                label: label(path, line, r.get("stance").map_or("", String::as_str))?,
+                lang: "en".into(),
+                source: "perspectrum",
+                split: r.get("split").cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// IBM Debater claim stance: topicText (motion), claims.claimCorrectedText, PRO / CON, split.
+pub fn read_ibm_claims(path: &Path) -> Result<Vec<StanceExample>> {
+    rows(path, b',')?
+        .into_iter()
+        .map(|(line, r)| {
+            Ok(StanceExample {
+                text: r.get("claims.claimCorrectedText").cloned().unwrap_or_default(),
+                target: r.get("topicText").cloned().unwrap_or_default(),
+                label: label(path, line, r.get("claims.stance").map_or("", String::as_str))?,
+                lang: "en".into(),
+                source: "ibmclaims",
+                split: r.get("split").cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// ArgKP `arguments_*.csv`: argument, topic (motion), stance 1 / -1.
+pub fn read_argkp(path: &Path, split: &'static str) -> Result<Vec<StanceExample>> {
+    let l = Layout { delimiter: b',', text: "argument", target: TargetField::Column("topic"), label: "stance", lang: "en", source: "argkp", split };
+    read_single_target(path, &l)
+}
+
+/// ValueEval arguments TSV: Conclusion (target), Stance, Premise (text).
+pub fn read_valueeval(path: &Path, split: &'static str) -> Result<Vec<StanceExample>> {
+    let l = Layout { delimiter: b'\t', text: "Premise", target: TargetField::Column("Conclusion"), label: "Stance", lang: "en", source: "valueeval", split };
+    read_single_target(path, &l)
+}
+
+/// The project's news-register pairs: every `*.jsonl` of `dir` (see the module doc), all train.
+/// `unrelated` lines become none. A line that does not parse is an error naming file and line.
+pub fn read_news_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        for (i, l) in text.lines().enumerate() {
+            if l.trim().is_empty() {
+                continue;
+            }
+            let line = i as u64 + 1;
+            let v: serde_json::Value = serde_json::from_str(l).map_err(|e| bad(&path, line, e))?;
+            let field = |k: &str| v[k].as_str().map(str::to_string).ok_or_else(|| bad(&path, line, format!("missing string field {k:?}")));
+            out.push(StanceExample {
+                text: field("text")?,
+                target: field("target")?,
+                label: label(&path, line, &field("label")?)?,
+                lang: v["lang"].as_str().unwrap_or("und").to_string(),
+                source: "news",
+                split: "train".into(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The many-target argument corpora added in session 4 (P-Stance train, VAST three-way,
+/// Perspectrum, IBM claims, ArgKP, ValueEval), split as their releases split them: VAST topics
+/// by the same hash as the sentiment-swapped VAST (half held out), Perspectrum / IBM / ArgKP /
+/// ValueEval by their own train / dev (IBM: test) splits; their test splits are not read.
+pub fn load_argument_corpora(data: &Path) -> Result<Vec<StanceExample>> {
+    let d = data.join("stance");
+    let mut all = Vec::new();
+    all.extend(read_pstance(&d.join("pstance-en/train.csv"))?.into_iter().map(|mut e| { e.split = "train".into(); e }));
+    for f in ["vast_dev.csv", "vast_test.csv"] {
+        for mut e in read_vast3(&d.join("vast-en").join(f))? {
+            e.split = if crate::output::shard_of(&e.target, 100) < 50 { "dev".into() } else { "train".into() };
+            all.push(e);
+        }
+    }
+    all.extend(read_perspectrum(&d.join("perspectrum-en/pairs.tsv"))?.into_iter().filter(|e| e.split != "test"));
+    for mut e in read_ibm_claims(&d.join("ibm-claim-stance-en/claim_stance_dataset_v1.csv"))? {
+        e.split = if e.split == "test" { "dev".into() } else { "train".into() };
+        all.push(e);
+    }
+    all.extend(read_argkp(&d.join("argkp-en/arguments_train.csv"), "train")?);
+    all.extend(read_argkp(&d.join("argkp-en/arguments_dev.csv"), "dev")?);
+    all.extend(read_valueeval(&d.join("valueeval-en/arguments-training.tsv"), "train")?);
+    all.extend(read_valueeval(&d.join("valueeval-en/arguments-validation.tsv"), "dev")?);
+    Ok(all)
 }
 
 /// Every stance corpus under `data` (the layout of ../shared/data), each example marked

@@ -16,6 +16,9 @@ pub enum Which {
     Stance(StanceArgs),
     /// Relevance: propose an embedding threshold from on-topic and off-topic documents
     Relevance(super::eval_relevance::RelevanceArgs),
+    /// News: annotate gold articles and score document stance, actor stance and off-topic
+    /// false positives, per split (dev / test)
+    News(super::eval_news::NewsArgs),
 }
 
 #[derive(clap::Args)]
@@ -95,6 +98,7 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
         Which::Ner(a) => a,
         Which::Stance(a) => return run_stance(a),
         Which::Relevance(a) => return super::eval_relevance::run(a),
+        Which::News(a) => return super::eval_news::run(a),
     };
     super::set_threads(a.threads);
     let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;

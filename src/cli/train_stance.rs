@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use pactwatch::encoding::TextTokenizer;
 use pactwatch::model::{Classifier, LoadOptions, ModelDir, Task};
 use pactwatch::stance::{StanceModel, STANCE_LABELS};
-use pactwatch::stance_data::{load_corpora, StanceExample, StanceLabel};
+use pactwatch::stance_data::{load_argument_corpora, load_corpora, read_news_pairs, StanceExample, StanceLabel};
 use pactwatch::train::{self, encode_stance_example, Rng, Sampler, TrainOptions};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -55,6 +55,43 @@ pub struct StanceArgs {
     dev_limit: usize,
     #[arg(long)]
     threads: Option<usize>,
+    /// Warm start: continue from this stance model (same labels) instead of a new head on the
+    /// base; the overlay is still written against `--base`
+    #[arg(long)]
+    init: Option<PathBuf>,
+    /// The project's own news-register pairs (`*.jsonl`; "" = none)
+    #[arg(long, default_value = "corpora/stance-news")]
+    news: PathBuf,
+    /// Leave out the many-target argument corpora (P-Stance train, VAST three-way,
+    /// Perspectrum, IBM claims, ArgKP, ValueEval)
+    #[arg(long)]
+    no_arguments: bool,
+    /// Corpus weights multiplying size^power: SOURCE=WEIGHT,... (sources not named get 1)
+    #[arg(long, default_value = "news=4")]
+    mix: String,
+}
+
+/// Every corpus `train stance` reads: ../shared/data's stance sets (`load_corpora`), the
+/// argument corpora unless `no_arguments`, and the project's news pairs when `news` is a folder.
+pub fn all_corpora(data: &Path, news: &Path, no_arguments: bool) -> anyhow::Result<Vec<StanceExample>> {
+    let mut all = load_corpora(data).context("reading the stance corpora")?;
+    if !no_arguments {
+        all.extend(load_argument_corpora(data).context("reading the argument corpora")?);
+    }
+    if !news.as_os_str().is_empty() {
+        all.extend(read_news_pairs(news).with_context(|| format!("reading the news pairs in {}", news.display()))?);
+    }
+    Ok(all)
+}
+
+fn parse_mix(s: &str) -> anyhow::Result<BTreeMap<String, f64>> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (g, w) = p.split_once('=').with_context(|| format!("--mix entry {p:?} is not SOURCE=WEIGHT"))?;
+            Ok((g.trim().to_string(), w.trim().parse::<f64>().with_context(|| format!("--mix weight in {p:?}"))?))
+        })
+        .collect()
 }
 
 /// Label counts of a set of examples, for the log and the model card.
@@ -73,10 +110,18 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let base = ModelDir::open(&a.base).context("opening the base model (run scripts/setup.sh)")?;
     let tok = TextTokenizer::from_file(&base.tokenizer)?;
     let labels: Vec<String> = STANCE_LABELS.iter().map(|s| s.to_string()).collect();
-    let model = Classifier::load(&base, Task::Sequence, &LoadOptions { device: tch::Device::Cpu, new_head_labels: Some(labels) })?;
+    let model = match &a.init {
+        Some(init) => {
+            let dir = ModelDir::open(init).with_context(|| format!("opening the --init model {}", init.display()))?;
+            anyhow::ensure!(dir.labels()? == labels, "--init {}: its labels {:?} are not {labels:?}", init.display(), dir.labels()?);
+            Classifier::load(&dir, Task::Sequence, &LoadOptions { device: tch::Device::Cpu, new_head_labels: None })?
+        }
+        None => Classifier::load(&base, Task::Sequence, &LoadOptions { device: tch::Device::Cpu, new_head_labels: Some(labels) })?,
+    };
     let frozen = if a.train_embeddings { 0 } else { train::freeze_word_embeddings(&model) };
 
-    let all = load_corpora(&a.data).context("reading the stance corpora")?;
+    let all = all_corpora(&a.data, &a.news, a.no_arguments)?;
+    let mix = parse_mix(&a.mix)?;
     let mut rng = Rng::new(a.seed);
     let mut discuss: Vec<usize> = all.iter().enumerate().filter(|(_, e)| e.source == "fnc1" && e.label == StanceLabel::None).map(|(i, _)| i).collect();
     rng.shuffle(&mut discuss);
@@ -89,7 +134,10 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let n_targets = train_set.iter().map(|e| e.target.as_str()).collect::<std::collections::HashSet<_>>().len();
     eprintln!("train: {} pairs, {n_targets} distinct targets; per corpus: {per_source:?}", train_set.len());
     let examples = train_set.iter().map(|e| encode_stance_example(&tok, e, a.max_tokens)).collect::<pactwatch::Result<Vec<_>>>()?;
-    let mut sampler = Sampler::weighted(examples, a.seed, a.power);
+    let mut sampler = Sampler::with_weights(examples, a.seed, |g, n| (n as f64).powf(a.power) * mix.get(g).copied().unwrap_or(1.0));
+    for (g, n, share) in sampler.shares() {
+        eprintln!("mix: {g:<12} {n:>7} pairs {:>5.1} % of batches", share * 100.0);
+    }
 
     let opts = TrainOptions {
         steps: a.steps, batch_size: a.batch_size, lr: a.lr, warmup_frac: a.warmup_frac, clip_norm: 1.0, seed: a.seed,
@@ -115,7 +163,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let dev = score_dev_sets(&sm, &all, a.dev_limit, &train_set)?;
     let report = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
-        "options": opts, "power": a.power, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
+        "options": opts, "power": a.power, "mix": a.mix, "init": a.init, "news": a.news, "no_arguments": a.no_arguments, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
         "fit": fit, "train_minutes": fit.train_seconds / 60.0, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
         "train_pairs": train_set.len(), "train_targets": n_targets, "train_per_corpus": per_source,
         "tokens_per_s": fit.tokens_seen as f64 / fit.train_seconds, "frozen_parameters": frozen, "log": log, "dev": dev,
@@ -152,7 +200,8 @@ pub fn score_dev_sets(model: &StanceModel, all: &[StanceExample], limit: usize, 
 
 /// Used by `eval stance --gold dev`: the dev sets without a training run.
 pub fn dev_sets_only(model: &StanceModel, data: &Path, limit: usize) -> anyhow::Result<serde_json::Value> {
-    let all = load_corpora(data).context("reading the stance corpora")?;
+    let news = Path::new("corpora/stance-news");
+    let all = all_corpora(data, if news.is_dir() { news } else { Path::new("") }, false)?;
     let train: Vec<&StanceExample> = all.iter().filter(|e| e.split == "train").collect();
     score_dev_sets(model, &all, limit, &train)
 }
