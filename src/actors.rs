@@ -227,6 +227,21 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> V
     out
 }
 
+/// The sentence's subject as a fallback holder: its first person outside quotation marks, else
+/// its first organisation, else its first place (news sentences in the languages pactwatch
+/// reads mostly open with their subject).
+pub fn subject(sentence: &str, mentions: &[Mention]) -> Option<usize> {
+    let quotes = quoted_ranges(sentence);
+    let outside = |m: &Mention| !quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b);
+    mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| outside(m))
+        .filter_map(|(i, m)| rank(&m.label).map(|r| (r, m.start, i)))
+        .min()
+        .map(|(_, _, i)| i)
+}
+
 /// The first holder of `attribute_all` (the sentence's main stance holder).
 pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Option<Attribution> {
     attribute_all(sentence, mentions, cues).into_iter().next()
@@ -283,6 +298,16 @@ pub fn merge_mentions(mentions: &[(String, String)]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subject_is_the_first_person_outside_quotes() {
+        let s = "“Britain and Macron are reckless,” Zakharova told reporters in Moscow.";
+        let m = |label: &str, t: &str| Mention { label: label.into(), start: s.find(t).unwrap(), end: s.find(t).unwrap() + t.len() };
+        let ms = vec![m("LOC", "Britain"), m("PER", "Macron"), m("PER", "Zakharova"), m("LOC", "Moscow")];
+        assert_eq!(subject(s, &ms), Some(2));
+        assert_eq!(subject(s, &[m("LOC", "Britain"), m("LOC", "Moscow")]), Some(1));
+        assert_eq!(subject(s, &[]), None);
+    }
 
     fn lexicon() -> Lexicon {
         Lexicon::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons/cues.toml")).unwrap()

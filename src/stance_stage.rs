@@ -16,7 +16,7 @@
 //!   else none; none without relevant sentences. An actor's stance: the same over the sentences
 //!   attributed to it. (A three-way argmax of the mean would let "none", the label of every
 //!   neutral report, swallow the stance of articles that mostly report.)
-use crate::actors::{attribute_all, merge_mentions, CueKind, Lexicon, Mention};
+use crate::actors::{attribute_all, merge_mentions, subject, CueKind, Lexicon, Mention};
 use crate::document::{ActorStance, Document, Scope, StanceProbs, StanceRow};
 use crate::error::Result;
 use crate::relevance::Relevance;
@@ -26,17 +26,66 @@ use crate::target::Target;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+/// How a document's label is read from its relevant sentences and actors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum DocRule {
+    /// The lean of the mean of all relevant sentences (favor − against ≥ `min_margin`).
+    Mean,
+    /// Only stance-bearing evidence counts: sentences whose most likely label is a side, and
+    /// actors with a side; a side wins when it holds `dominance` of the evidence, else none
+    /// (balanced, or factual).
+    Evidence,
+}
+
+#[derive(Debug, Clone, Serialize, clap::Args)]
 pub struct StanceOptions {
-    /// Likelihood ratio a favour / against cue in the sentence lends its side.
+    /// Likelihood ratio a favour / against cue in a sentence lends its side
+    #[arg(long, default_value_t = 4.0)]
     pub cue_weight: f32,
-    /// Least mean(favor) − mean(against) gap for a document or actor to take a side.
+    /// Least mean(favor) − mean(against) for an actor (and a document under --doc-rule mean)
+    /// to take a side
+    #[arg(long, default_value_t = 0.05)]
     pub min_margin: f32,
+    /// How a document's label is decided
+    #[arg(long, value_enum, default_value = "evidence")]
+    pub doc_rule: DocRule,
+    /// --doc-rule evidence: share of the stance evidence a side needs to win
+    #[arg(long, default_value_t = 0.7)]
+    pub dominance: f32,
+    /// --doc-rule evidence: least total evidence (sum of side probabilities) for a side
+    #[arg(long, default_value_t = 0.5)]
+    pub min_evidence: f32,
+    /// --doc-rule evidence: weight of each actor with a side, as evidence for its side
+    #[arg(long, default_value_t = 0.5)]
+    pub actor_evidence: f32,
+    /// A relevant sentence without a holder of its own takes the previous sentence's holder
+    /// when it names no actor (a quote continued, "the spokeswoman added")
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub carry_holder: bool,
+    /// A sided sentence that no cue attributes goes to its first person (else organisation,
+    /// else place) outside quotes: the subject in most news sentences, in any language
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub subject_fallback: bool,
+    /// A sentence that is relevant by embedding alone, in a document that never names the
+    /// target (alias or key phrase), needs this much more than the target's threshold
+    #[arg(long, default_value_t = 0.04)]
+    pub unanchored_margin: f32,
 }
 
 impl Default for StanceOptions {
     fn default() -> Self {
-        StanceOptions { cue_weight: 4.0, min_margin: 0.05 }
+        StanceOptions {
+            cue_weight: 4.0,
+            min_margin: 0.05,
+            doc_rule: DocRule::Evidence,
+            dominance: 0.7,
+            min_evidence: 0.5,
+            actor_evidence: 0.5,
+            carry_holder: true,
+            subject_fallback: true,
+            unanchored_margin: 0.04,
+        }
     }
 }
 
@@ -97,9 +146,39 @@ pub fn aggregate(probs: &[Probs], min_margin: f32) -> (Probs, StanceLabel) {
     (m, label)
 }
 
+/// `DocRule::Evidence` (see its doc): sentences whose argmax is a side add that side's
+/// probability; each actor with a side adds `actor_weight` to it.
+pub fn evidence_label(sentences: &[Probs], actors: &[StanceLabel], o: &StanceOptions) -> StanceLabel {
+    let mut e = [0f32; 2];
+    for p in sentences {
+        match crate::stance::argmax(p) {
+            StanceLabel::Favor => e[0] += p[0],
+            StanceLabel::Against => e[1] += p[1],
+            StanceLabel::None => {}
+        }
+    }
+    for a in actors {
+        match a {
+            StanceLabel::Favor => e[0] += o.actor_evidence,
+            StanceLabel::Against => e[1] += o.actor_evidence,
+            StanceLabel::None => {}
+        }
+    }
+    let total = e[0] + e[1];
+    if total < o.min_evidence || total <= 0.0 {
+        StanceLabel::None
+    } else if e[0] / total >= o.dominance {
+        StanceLabel::Favor
+    } else if e[1] / total >= o.dominance {
+        StanceLabel::Against
+    } else {
+        StanceLabel::None
+    }
+}
+
 /// Per sentence of one document: why it is relevant to one target, if it is.
 /// `has_stance_cue`: the sentence has a favour or against cue of its language.
-fn relevant_by(t: &Target, sentence: &str, cosine: f32, doc_names_target: bool, has_stance_cue: bool) -> Option<&'static str> {
+fn relevant_by(t: &Target, sentence: &str, cosine: f32, doc_names_target: bool, has_stance_cue: bool, unanchored_margin: f32) -> Option<&'static str> {
     let m = t.match_text(sentence);
     if !m.aliases.is_empty() {
         Some("alias")
@@ -109,7 +188,7 @@ fn relevant_by(t: &Target, sentence: &str, cosine: f32, doc_names_target: bool, 
         Some("anaphora")
     } else if doc_names_target && has_stance_cue {
         Some("cue")
-    } else if cosine >= t.relevance_threshold {
+    } else if cosine >= t.relevance_threshold + if doc_names_target { 0.0 } else { unanchored_margin } {
         Some("embedding")
     } else {
         None
@@ -179,7 +258,7 @@ impl StanceStage {
                 for (si, s) in sents.iter().enumerate() {
                     let c = cos[k + si][ti];
                     let cue = names && self.lexicon.find(&d.lang.code, s).iter().any(|c| c.kind != CueKind::Speech);
-                    if let Some(by) = relevant_by(t, s, c, names, cue) {
+                    if let Some(by) = relevant_by(t, s, c, names, cue, self.opts.unanchored_margin) {
                         pairs.push(Pair { doc: di, sentence: si, target: ti, cosine: c, by });
                     }
                 }
@@ -238,6 +317,7 @@ impl StanceStage {
             let mine: Vec<&(usize, usize, f32, &str, Probs)> = found.iter().filter(|f| f.1 == ti).collect();
             let mut sentence_rows = Vec::new();
             let mut per_actor: BTreeMap<usize, Vec<(usize, Probs)>> = BTreeMap::new();
+            let mut prev: Option<(usize, Vec<usize>)> = None;
             for &&(si, _, cosine, by, p) in &mine {
                 let sent = &d.sentences[si];
                 let text = &d.text[sent.span.byte_start..sent.span.byte_end];
@@ -249,13 +329,41 @@ impl StanceStage {
                     .map(|&i| Mention { label: d.entities[i].label.clone(), start: d.entities[i].span.byte_start - sent.span.byte_start, end: d.entities[i].span.byte_end - sent.span.byte_start })
                     .collect();
                 let held = attribute_all(text, &mentions, &cues);
-                for a in &held {
-                    let ev = per_actor.entry(actor_of(in_sent[a.mention])).or_default();
+                // Holders as actor ids with the reason: a cue, else (options) the previous
+                // sentence's holders or the sentence's subject.
+                // A cue of the other side than the sentence's describes someone else's act
+                // ("rebuked the commitments France pledged"): it names no holder here.
+                let side = crate::stance::argmax(&q);
+                let sided = side != StanceLabel::None;
+                let mut holders: Vec<(usize, String)> = held
+                    .iter()
+                    .filter(|a| match a.cue_kind {
+                        CueKind::Favour => side != StanceLabel::Against,
+                        CueKind::Against => side != StanceLabel::Favor,
+                        CueKind::Speech => true,
+                    })
+                    .map(|a| (actor_of(in_sent[a.mention]), a.cue.clone()))
+                    .collect();
+                if holders.is_empty() && self.opts.carry_holder && mentions.iter().all(|m| !matches!(m.label.as_str(), "PER" | "ORG" | "LOC")) {
+                    if let Some((psi, ph)) = &prev {
+                        if *psi + 1 == si {
+                            holders = ph.iter().map(|&a| (a, "(previous sentence)".to_string())).collect();
+                        }
+                    }
+                }
+                if holders.is_empty() && sided && self.opts.subject_fallback {
+                    if let Some(k) = subject(text, &mentions) {
+                        holders.push((actor_of(in_sent[k]), "(subject)".to_string()));
+                    }
+                }
+                for (a, _) in &holders {
+                    let ev = per_actor.entry(*a).or_default();
                     if !ev.iter().any(|e| e.0 == si) {
                         ev.push((si, q));
                     }
                 }
-                let holder = held.first().map(|a| (actor_of(in_sent[a.mention]), a.cue.clone()));
+                prev = (!holders.is_empty()).then(|| (si, holders.iter().map(|h| h.0).collect()));
+                let holder = holders.into_iter().next();
                 sentence_rows.push(StanceRow {
                     target: t.id.clone(),
                     scope: Scope::Sentence,
@@ -270,7 +378,12 @@ impl StanceStage {
                 });
             }
             let all: Vec<Probs> = sentence_rows.iter().map(|r| [r.probs.favor, r.probs.against, r.probs.none]).collect();
-            let (m, label) = aggregate(&all, self.opts.min_margin);
+            let actor_labels: Vec<StanceLabel> = per_actor.values().map(|ev| aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin).1).collect();
+            let (m, mean_label) = aggregate(&all, self.opts.min_margin);
+            let label = match self.opts.doc_rule {
+                DocRule::Mean => mean_label,
+                DocRule::Evidence => evidence_label(&all, &actor_labels, &self.opts),
+            };
             d.stances.push(StanceRow {
                 target: t.id.clone(),
                 scope: Scope::Document,
@@ -312,6 +425,20 @@ mod tests {
         assert!(q[1] > q[2] && q[1] > 0.45 && (q.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         assert_eq!(with_cues(p, true, true, 4.0)[0], with_cues(p, true, true, 4.0)[1]);
         assert_eq!(with_cues(p, false, false, 4.0), p);
+    }
+
+    #[test]
+    fn evidence_rule() {
+        let o = StanceOptions::default();
+        // Factual sentences leaning favor but most likely none: no side.
+        assert_eq!(evidence_label(&[[0.35, 0.1, 0.55], [0.4, 0.05, 0.55]], &[], &o), StanceLabel::None);
+        // One clear opponent's sentence and his side against several factual ones: against.
+        assert_eq!(evidence_label(&[[0.3, 0.1, 0.6], [0.1, 0.8, 0.1], [0.3, 0.1, 0.6]], &[StanceLabel::Against], &o), StanceLabel::Against);
+        // Supporters and critics alike: balanced, none.
+        assert_eq!(evidence_label(&[[0.8, 0.1, 0.1], [0.1, 0.8, 0.1]], &[StanceLabel::Favor, StanceLabel::Against], &o), StanceLabel::None);
+        // Too little evidence: none.
+        assert_eq!(evidence_label(&[[0.45, 0.1, 0.45]], &[], &StanceOptions { min_evidence: 0.5, ..o.clone() }), StanceLabel::None);
+        assert_eq!(evidence_label(&[[0.7, 0.1, 0.2]], &[], &o), StanceLabel::Favor);
     }
 
     #[test]

@@ -43,12 +43,8 @@ pub struct Args {
     /// Cue lexicons (reporting and stance verbs per language) for attribution
     #[arg(long, default_value = "lexicons/cues.toml")]
     cues: PathBuf,
-    /// Likelihood ratio a favour / against cue in a sentence lends its side
-    #[arg(long, default_value_t = 4.0)]
-    cue_weight: f32,
-    /// Least mean(favor) − mean(against) for a document or actor to take a side
-    #[arg(long, default_value_t = 0.05)]
-    min_margin: f32,
+    #[command(flatten)]
+    stance: pactwatch::stance_stage::StanceOptions,
     /// Entities only: skip relevance, stance and actors
     #[arg(long)]
     no_stance: bool,
@@ -171,7 +167,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // What must not change between a run and its --resume.
     let fingerprint = serde_json::json!({"inputs": files, "reader": reader_opts, "ner": opts, "format": a.format,
         "shard": a.shard, "limit": a.limit, "docs_per_batch": a.docs_per_batch, "stdout": a.stdout, "model": dir.dir,
-        "stance": (!a.no_stance).then(|| serde_json::json!({"targets": a.targets, "model": a.stance_model, "relevance": a.relevance_model, "cues": a.cues, "cue_weight": a.cue_weight, "min_margin": a.min_margin}))});
+        "stance": (!a.no_stance).then(|| serde_json::json!({"targets": a.targets, "model": a.stance_model, "relevance": a.relevance_model, "cues": a.cues, "options": a.stance}))});
     let journal = match (&a.out, a.resume) {
         (Some(out), true) if out.join("run.args.json").exists() => {
             let fp_path = out.join("run.args.json");
@@ -307,7 +303,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 /// same (one base), each right after it loads, so that no more than two copies are ever held.
 fn load_stance_stage(a: &Args, ner: &tch::nn::VarStore) -> anyhow::Result<pactwatch::stance_stage::StanceStage> {
     use pactwatch::model::share_word_embeddings;
-    use pactwatch::stance_stage::{StanceOptions, StanceStage};
+    use pactwatch::stance_stage::StanceStage;
     let targets = a.targets.iter().map(|p| pactwatch::target::Target::load(p)).collect::<pactwatch::Result<Vec<_>>>()?;
     let rdir = ModelDir::open(&a.relevance_model).context("opening the relevance model (--relevance-model)")?;
     let relevance = pactwatch::relevance::Relevance::load(&rdir, &targets, tch::Device::Cpu)?;
@@ -316,7 +312,7 @@ fn load_stance_stage(a: &Args, ner: &tch::nn::VarStore) -> anyhow::Result<pactwa
     let model = pactwatch::stance::StanceModel::load(&sdir, tch::Device::Cpu)?;
     share_word_embeddings(ner, &model.model.vs);
     let lexicon = pactwatch::actors::Lexicon::load(&a.cues)?;
-    Ok(StanceStage::new(targets, relevance, model, lexicon, StanceOptions { cue_weight: a.cue_weight, min_margin: a.min_margin }))
+    Ok(StanceStage::new(targets, relevance, model, lexicon, a.stance.clone()))
 }
 
 /// What run.json records of a model: sha256 of every weight, config and tokenizer file
