@@ -93,7 +93,7 @@ pub struct StanceRow {
     /// Cosine of the sentence to the target description (document: the highest of all its
     /// sentences; NaN / null when the target's prefilter ruled the document out unembedded).
     pub relevance: f32,
-    /// Why the sentence counts as about the target: "alias", "phrase", "anaphora", "cue" or
+    /// Why the sentence counts as about the target: "alias", "phrase", "anaphora", "cue", "context" or
     /// "embedding"; "sentences" for a document row.
     pub relevant_by: String,
     /// Relevant sentences aggregated (1 for a sentence row; 0 when the document has none).

@@ -1,7 +1,7 @@
 //! Acceptance of the stance stage with the shipped models (models/stance-multi on the base
 //! models/e5-small made by scripts/setup.sh): on the sample corpus's Paris Declaration
 //! articles in en fr de uk ru es it pl, and on the seed article when ../shared is present, the
-//! document is favor; Starmer, Macron, Zelensky, Trump (or his envoy Kushner) and Merz come out
+//! document is favor or none (never against); Starmer, Macron, Zelensky, Trump (or his envoy Kushner) and Merz come out
 //! favor and Putin against; unrelated articles have no relevant sentence.
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,7 +33,10 @@ fn check(doc: &serde_json::Value) -> Vec<String> {
     let id = doc["id"].as_str().unwrap();
     let mut bad = Vec::new();
     let doc_row = doc["stances"].as_array().unwrap().iter().find(|r| r["scope"] == "document").unwrap();
-    if doc_row["label"] != "favor" {
+    // The sample articles quote the signatories and the Kremlin's rejection. Under the
+    // labelling rules of eval/news-dev (issue 11) that is "favor" when the framing approves and
+    // "none" when the critics weigh as a second side; never "against".
+    if doc_row["label"] != "favor" && doc_row["label"] != "none" {
         bad.push(format!("{id}: document {} ({})", doc_row["label"], doc_row["probs"]));
     }
     let actors = doc["actors"].as_array().unwrap();
@@ -89,4 +92,34 @@ fn seed_article_has_the_expected_stances() {
     assert_eq!(docs.len(), 1);
     let bad = check(&docs[0]);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn eval_news_scores_documents_actors_and_off_topic_per_split() {
+    // Four articles of the committed dev set: three on-topic, one off-topic.
+    let all = std::fs::read_to_string(repo("eval/news-dev/west.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = all.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut pick: Vec<&serde_json::Value> = rows.iter().filter(|r| r["on_topic"] == true && r["target"] == "paris-declaration").take(3).collect();
+    pick.extend(rows.iter().filter(|r| r["on_topic"] == false && r["target"] == "paris-declaration").take(1));
+    let tmp = tempfile::tempdir().unwrap();
+    let gold = tmp.path().join("gold.jsonl");
+    std::fs::write(&gold, pick.iter().map(|r| r.to_string() + "\n").collect::<String>()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_pactwatch"))
+        .current_dir(repo(""))
+        .args(["eval", "news", "--json", "--gold"]).arg(&gold).arg("--out").arg(tmp.path().join("run"))
+        .output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let all = &v["all"];
+    assert_eq!(all["documents"]["n"], 3);
+    assert_eq!(all["off_topic"]["n"], 1);
+    let n_actors: usize = pick.iter().map(|r| r["actors"].as_array().unwrap().len()).sum();
+    assert_eq!(all["actors"]["n_gold"].as_u64().unwrap() as usize, n_actors);
+    let dev_test = v["dev"]["documents"]["n"].as_u64().unwrap() + v["test"]["documents"]["n"].as_u64().unwrap();
+    assert_eq!(dev_test, 3);
+    let acc = all["documents"]["accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&acc));
+    // Every article was annotated: the run's documents.jsonl has the four.
+    let docs = std::fs::read_to_string(tmp.path().join("run/annotate/documents.jsonl")).unwrap();
+    assert_eq!(docs.lines().count(), 4);
 }
