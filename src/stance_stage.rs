@@ -43,6 +43,12 @@ pub struct StanceOptions {
     /// Likelihood ratio a favour / against cue in a sentence lends its side
     #[arg(long, default_value_t = 4.0)]
     pub cue_weight: f32,
+    /// Calibration: the model's none probability is multiplied by this before the cue
+    /// evidence and renormalising (< 1 lets news sentences take a side more readily). The
+    /// default 0.3 is calibrated for models/stance-multi on eval/news-dev (dev split); use 1
+    /// for an uncalibrated model of your own
+    #[arg(long, default_value_t = 0.3)]
+    pub none_weight: f32,
     /// Least mean(favor) − mean(against) for an actor (and a document under --doc-rule mean)
     /// to take a side
     #[arg(long, default_value_t = 0.05)]
@@ -86,6 +92,7 @@ impl Default for StanceOptions {
     fn default() -> Self {
         StanceOptions {
             cue_weight: 4.0,
+            none_weight: 0.3,
             min_margin: 0.05,
             doc_rule: DocRule::Evidence,
             dominance: 0.7,
@@ -335,6 +342,7 @@ impl StanceStage {
                 let sent = &d.sentences[si];
                 let text = &d.text[sent.span.byte_start..sent.span.byte_end];
                 let cues = self.lexicon.find(&d.lang.code, text);
+                let p = [p[0], p[1], p[2] * self.opts.none_weight];
                 let q = with_cues(p, cues.iter().any(|c| c.kind == CueKind::Favour), cues.iter().any(|c| c.kind == CueKind::Against), self.opts.cue_weight);
                 let in_sent: Vec<usize> = by_sentence.get(&si).cloned().unwrap_or_default();
                 let mentions: Vec<Mention> = in_sent
