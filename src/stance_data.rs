@@ -223,38 +223,32 @@ pub fn read_vast3(path: &Path) -> Result<Vec<StanceExample>> {
     read_single_target(path, &l)
 }
 
-/// Perspectrum `pairs.tsv`: split, claim (target), perspective (text), SUPPORT / UNDERMINE.
-pub fn read_perspectrum(path: &Path) -> Result<Vec<StanceExample>> {
-    rows(path, b'\t')?
+/// A table whose rows name their own split: columns (text, target, label, split).
+fn read_with_split_column(path: &Path, delimiter: u8, cols: [&str; 4], source: &'static str) -> Result<Vec<StanceExample>> {
+    let [text, target, lab, split] = cols;
+    rows(path, delimiter)?
         .into_iter()
         .map(|(line, r)| {
             Ok(StanceExample {
-                text: r.get("perspective").cloned().unwrap_or_default(),
-                target: r.get("claim").cloned().unwrap_or_default(),
-                label: label(path, line, r.get("stance").map_or("", String::as_str))?,
+                text: r.get(text).cloned().unwrap_or_default(),
+                target: r.get(target).cloned().unwrap_or_default(),
+                label: label(path, line, r.get(lab).map_or("", String::as_str))?,
                 lang: "en".into(),
-                source: "perspectrum",
-                split: r.get("split").cloned().unwrap_or_default(),
+                source,
+                split: r.get(split).cloned().unwrap_or_default(),
             })
         })
         .collect()
 }
 
+/// Perspectrum `pairs.tsv`: split, claim (target), perspective (text), SUPPORT / UNDERMINE.
+pub fn read_perspectrum(path: &Path) -> Result<Vec<StanceExample>> {
+    read_with_split_column(path, b'\t', ["perspective", "claim", "stance", "split"], "perspectrum")
+}
+
 /// IBM Debater claim stance: topicText (motion), claims.claimCorrectedText, PRO / CON, split.
 pub fn read_ibm_claims(path: &Path) -> Result<Vec<StanceExample>> {
-    rows(path, b',')?
-        .into_iter()
-        .map(|(line, r)| {
-            Ok(StanceExample {
-                text: r.get("claims.claimCorrectedText").cloned().unwrap_or_default(),
-                target: r.get("topicText").cloned().unwrap_or_default(),
-                label: label(path, line, r.get("claims.stance").map_or("", String::as_str))?,
-                lang: "en".into(),
-                source: "ibmclaims",
-                split: r.get("split").cloned().unwrap_or_default(),
-            })
-        })
-        .collect()
+    read_with_split_column(path, b',', ["claims.claimCorrectedText", "topicText", "claims.stance", "split"], "ibmclaims")
 }
 
 /// ArgKP `arguments_*.csv`: argument, topic (motion), stance 1 / -1.
@@ -417,6 +411,33 @@ mod tests {
             assert_eq!(StanceLabel::parse(s), Some(l), "{s}");
         }
         assert_eq!(StanceLabel::parse("maybe"), None);
+    }
+
+    #[test]
+    fn argument_and_news_formats() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pairs.tsv");
+        std::fs::write(&p, "split\tclaim_id\tclaim\tperspective_id\tperspective\tstance\ndev\t1\tBan X\t2\tX harms\tSUPPORT\ntrain\t1\tBan X\t3\tX helps\tUNDERMINE\n").unwrap();
+        let v = read_perspectrum(&p).unwrap();
+        assert_eq!((v[0].target.as_str(), v[0].text.as_str(), v[0].label, v[0].split.as_str()), ("Ban X", "X harms", StanceLabel::Favor, "dev"));
+        assert_eq!(v[1].label, StanceLabel::Against);
+        let a = dir.path().join("a.csv");
+        std::fs::write(&a, "arg_id,argument,topic,stance\na1,\"no, never\",Ban Y,-1\na2,yes,Ban Y,1\n").unwrap();
+        let v = read_argkp(&a, "train").unwrap();
+        assert_eq!((v[0].text.as_str(), v[0].label, v[1].label), ("no, never", StanceLabel::Against, StanceLabel::Favor));
+        let ve = dir.path().join("v.tsv");
+        std::fs::write(&ve, "Argument ID\tConclusion\tStance\tPremise\nA1\tWe should ban Z\tin favor of\tZ is bad\nA2\tWe should ban Z\tagainst\tZ is fine\n").unwrap();
+        let v = read_valueeval(&ve, "dev").unwrap();
+        assert_eq!((v[0].label, v[1].label, v[0].target.as_str()), (StanceLabel::Favor, StanceLabel::Against, "We should ban Z"));
+        let news = dir.path().join("news");
+        std::fs::create_dir(&news).unwrap();
+        std::fs::write(news.join("x.jsonl"), "{\"target\":\"T\",\"text\":\"Moscow called it a provocation.\",\"lang\":\"en\",\"label\":\"against\",\"holder\":\"Moscow\",\"kind\":\"reaction\"}\n{\"target\":\"T\",\"text\":\"Snow fell.\",\"lang\":\"en\",\"label\":\"unrelated\",\"holder\":null,\"kind\":\"offtopic\"}\n").unwrap();
+        std::fs::write(news.join("ignored.txt"), "not read").unwrap();
+        let v = read_news_pairs(&news).unwrap();
+        assert_eq!((v.len(), v[0].label, v[1].label, v[0].source), (2, StanceLabel::Against, StanceLabel::None, "news"));
+        std::fs::write(news.join("y.jsonl"), "{\"target\":\"T\",\"text\":\"x\",\"label\":\"sideways\"}\n").unwrap();
+        let e = read_news_pairs(&news).unwrap_err().to_string();
+        assert!(e.contains("y.jsonl:1") && e.contains("sideways"), "{e}");
     }
 
     #[test]

@@ -98,11 +98,11 @@ pub const MIX: &str = "conll2003-en=24,wikiann-en=9,wikiann-de=7,wikiann-fr=7,wi
 wikineural-en=3,wikineural-fr=3,wikineural-nl=2,wikiann-es=3,ner-uk=4,slavicner=5,wikineural-it=2,wikineural-pl=2,wikineural-pt=1,\
 wikineural-ru=2,wikiann-pl=2,wikiann-ru=2";
 
-fn parse_mix(s: &str) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
+pub(super) fn parse_mix(s: &str) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|p| {
-            let (g, w) = p.split_once('=').with_context(|| format!("--mix entry {p:?} is not GROUP=WEIGHT"))?;
+            let (g, w) = p.split_once('=').with_context(|| format!("--mix entry {p:?} is not NAME=WEIGHT"))?;
             Ok((g.trim().to_string(), w.trim().parse::<f64>().with_context(|| format!("--mix weight in {p:?}"))?))
         })
         .collect()

@@ -84,16 +84,6 @@ pub fn all_corpora(data: &Path, news: &Path, no_arguments: bool) -> anyhow::Resu
     Ok(all)
 }
 
-fn parse_mix(s: &str) -> anyhow::Result<BTreeMap<String, f64>> {
-    s.split(',')
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| {
-            let (g, w) = p.split_once('=').with_context(|| format!("--mix entry {p:?} is not SOURCE=WEIGHT"))?;
-            Ok((g.trim().to_string(), w.trim().parse::<f64>().with_context(|| format!("--mix weight in {p:?}"))?))
-        })
-        .collect()
-}
-
 /// Label counts of a set of examples, for the log and the model card.
 fn label_counts(v: &[&StanceExample]) -> BTreeMap<&'static str, usize> {
     let mut m = BTreeMap::new();
@@ -121,7 +111,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let frozen = if a.train_embeddings { 0 } else { train::freeze_word_embeddings(&model) };
 
     let all = all_corpora(&a.data, &a.news, a.no_arguments)?;
-    let mix = parse_mix(&a.mix)?;
+    let mix = super::train::parse_mix(&a.mix)?;
     let mut rng = Rng::new(a.seed);
     let mut discuss: Vec<usize> = all.iter().enumerate().filter(|(_, e)| e.source == "fnc1" && e.label == StanceLabel::None).map(|(i, _)| i).collect();
     rng.shuffle(&mut discuss);
