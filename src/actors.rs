@@ -242,6 +242,38 @@ pub fn subject(sentence: &str, mentions: &[Mention]) -> Option<usize> {
         .map(|(_, _, i)| i)
 }
 
+/// Organisations and places in apposition to a person holding a stance, who share it: "Dmitri
+/// Peskov, porte-parole du Kremlin", "Mathilde Panot, présidente du groupe LFI", "Kremlin
+/// spokesman Dmitry Peskov", "France's Macron". After the person: a comma or bracket opens at
+/// most five words, no sentence punctuation or quotes; before: at most three words, no comma.
+pub fn affiliated(sentence: &str, mentions: &[Mention], holder: usize) -> Vec<usize> {
+    let h = &mentions[holder];
+    if h.label != "PER" {
+        return Vec::new();
+    }
+    let quotes = quoted_ranges(sentence);
+    let inside = |m: &Mention| quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b);
+    let clean = |t: &str| !t.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„']);
+    mentions
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| *i != holder && matches!(m.label.as_str(), "ORG" | "LOC") && !inside(m))
+        .filter(|(_, m)| {
+            if m.start >= h.end {
+                let between = &sentence[h.end..m.start];
+                let t = between.trim_start();
+                (t.starts_with(',') || t.starts_with('(')) && between.split_whitespace().count() <= 5 && clean(between) && between.matches(',').count() == 1
+            } else if m.end <= h.start {
+                let between = &sentence[m.end..h.start];
+                between.split_whitespace().count() <= 3 && clean(between) && !between.contains(',')
+            } else {
+                false
+            }
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// The first holder of `attribute_all` (the sentence's main stance holder).
 pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Option<Attribution> {
     attribute_all(sentence, mentions, cues).into_iter().next()
@@ -298,6 +330,18 @@ pub fn merge_mentions(mentions: &[(String, String)]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn organisations_in_apposition_share_the_holder() {
+        let s = "Dmitri Peskov, porte-parole du Kremlin, a jugé que la France et Kiev se trompent.";
+        let m = |label: &str, t: &str| Mention { label: label.into(), start: s.find(t).unwrap(), end: s.find(t).unwrap() + t.len() };
+        let ms = vec![m("PER", "Dmitri Peskov"), m("ORG", "Kremlin"), m("LOC", "France"), m("LOC", "Kiev")];
+        assert_eq!(affiliated(s, &ms, 0), vec![1]);
+        let s2 = "Kremlin spokesman Dmitry Peskov said Britain would regret it.";
+        let m2 = |label: &str, t: &str| Mention { label: label.into(), start: s2.find(t).unwrap(), end: s2.find(t).unwrap() + t.len() };
+        assert_eq!(affiliated(s2, &[m2("ORG", "Kremlin"), m2("PER", "Dmitry Peskov"), m2("LOC", "Britain")], 1), vec![0]);
+        assert!(affiliated(s2, &[m2("ORG", "Kremlin"), m2("PER", "Dmitry Peskov")], 0).is_empty());
+    }
 
     #[test]
     fn subject_is_the_first_person_outside_quotes() {

@@ -16,7 +16,7 @@
 //!   else none; none without relevant sentences. An actor's stance: the same over the sentences
 //!   attributed to it. (A three-way argmax of the mean would let "none", the label of every
 //!   neutral report, swallow the stance of articles that mostly report.)
-use crate::actors::{attribute_all, merge_mentions, subject, CueKind, Lexicon, Mention};
+use crate::actors::{affiliated, attribute_all, merge_mentions, subject, CueKind, Lexicon, Mention};
 use crate::document::{ActorStance, Document, Scope, StanceProbs, StanceRow};
 use crate::error::Result;
 use crate::relevance::Relevance;
@@ -74,6 +74,10 @@ pub struct StanceOptions {
     /// else place) outside quotes: the subject in most news sentences, in any language
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub subject_fallback: bool,
+    /// Organisations and places in apposition to a holding person share the stance ("Peskov,
+    /// the Kremlin's spokesman", "Panot, présidente du groupe LFI")
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub affiliation: bool,
     /// A cue of the other side than the sentence's model stance names no holder ("the
     /// spokeswoman rebuked the commitments France pledged": not France's stance)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -100,6 +104,7 @@ impl Default for StanceOptions {
             actor_evidence: 0.5,
             carry_holder: false,
             subject_fallback: true,
+            affiliation: true,
             cue_side_check: true,
             named_threshold: 0.75,
             unanchored_margin: 0.04,
@@ -338,6 +343,8 @@ impl StanceStage {
             let mut sentence_rows = Vec::new();
             let mut per_actor: BTreeMap<usize, Vec<(usize, Probs)>> = BTreeMap::new();
             let mut prev: Option<(usize, Vec<usize>)> = None;
+            // Actors with evidence of their own (not only by apposition): the document's voices.
+            let mut voices: std::collections::HashSet<usize> = std::collections::HashSet::new();
             for &&(si, _, cosine, by, p) in &mine {
                 let sent = &d.sentences[si];
                 let text = &d.text[sent.span.byte_start..sent.span.byte_end];
@@ -377,7 +384,25 @@ impl StanceStage {
                         holders.push((actor_of(in_sent[k]), "(subject)".to_string()));
                     }
                 }
-                for (a, _) in &holders {
+                if self.opts.affiliation && sided {
+                    let mut extra = Vec::new();
+                    for (k, m) in in_sent.iter().enumerate() {
+                        if holders.iter().any(|(a, _)| *a == actor_of(*m)) {
+                            for j in affiliated(text, &mentions, k) {
+                                extra.push((actor_of(in_sent[j]), "(apposition)".to_string()));
+                            }
+                        }
+                    }
+                    for e in extra {
+                        if !holders.iter().any(|h| h.0 == e.0) {
+                            holders.push(e);
+                        }
+                    }
+                }
+                for (a, why) in &holders {
+                    if why != "(apposition)" {
+                        voices.insert(*a);
+                    }
                     let ev = per_actor.entry(*a).or_default();
                     if !ev.iter().any(|e| e.0 == si) {
                         ev.push((si, q));
@@ -399,7 +424,7 @@ impl StanceStage {
                 });
             }
             let all: Vec<Probs> = sentence_rows.iter().map(|r| [r.probs.favor, r.probs.against, r.probs.none]).collect();
-            let actor_labels: Vec<StanceLabel> = per_actor.values().map(|ev| aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin).1).collect();
+            let actor_labels: Vec<StanceLabel> = per_actor.iter().filter(|(a, _)| voices.contains(a)).map(|(_, ev)| ev).map(|ev| aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin).1).collect();
             let (m, mean_label) = aggregate(&all, self.opts.min_margin);
             let label = match self.opts.doc_rule {
                 DocRule::Mean => mean_label,
