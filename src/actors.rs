@@ -109,6 +109,11 @@ fn quoted_ranges(s: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether a mention lies inside one of the quoted ranges.
+fn in_quotes(quotes: &[(usize, usize)], m: &Mention) -> bool {
+    quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b)
+}
+
 fn rank(label: &str) -> Option<usize> {
     match label {
         "PER" => Some(0),
@@ -160,7 +165,7 @@ fn same_clause(sentence: &str, quotes: &[(usize, usize)], a: usize, b: usize) ->
 pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Vec<Attribution> {
     const MAX_GAP: usize = 80;
     let quotes = quoted_ranges(sentence);
-    let outside = |m: &Mention| !quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b);
+    let outside = |m: &Mention| !in_quotes(&quotes, m);
     // Stance cues look back for their subject only ("support Ukraine" names an object);
     // reporting cues also look ahead ("said Macron", "a déclaré M. Macron", "заявил Путин").
     let nearest = |cue: &CueHit| -> Option<usize> {
@@ -232,7 +237,7 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> V
 /// reads mostly open with their subject).
 pub fn subject(sentence: &str, mentions: &[Mention]) -> Option<usize> {
     let quotes = quoted_ranges(sentence);
-    let outside = |m: &Mention| !quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b);
+    let outside = |m: &Mention| !in_quotes(&quotes, m);
     mentions
         .iter()
         .enumerate()
@@ -252,12 +257,11 @@ pub fn affiliated(sentence: &str, mentions: &[Mention], holder: usize) -> Vec<us
         return Vec::new();
     }
     let quotes = quoted_ranges(sentence);
-    let inside = |m: &Mention| quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b);
     let clean = |t: &str| !t.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„']);
     mentions
         .iter()
         .enumerate()
-        .filter(|(i, m)| *i != holder && matches!(m.label.as_str(), "ORG" | "LOC") && !inside(m))
+        .filter(|(i, m)| *i != holder && matches!(m.label.as_str(), "ORG" | "LOC") && !in_quotes(&quotes, m))
         .filter(|(_, m)| {
             if m.start >= h.end {
                 let between = &sentence[h.end..m.start];

@@ -274,23 +274,7 @@ pub fn read_news_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
     files.sort();
     let mut out = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        for (i, l) in text.lines().enumerate() {
-            if l.trim().is_empty() {
-                continue;
-            }
-            let line = i as u64 + 1;
-            let v: serde_json::Value = serde_json::from_str(l).map_err(|e| bad(&path, line, e))?;
-            let field = |k: &str| v[k].as_str().map(str::to_string).ok_or_else(|| bad(&path, line, format!("missing string field {k:?}")));
-            out.push(StanceExample {
-                text: field("text")?,
-                target: field("target")?,
-                label: label(&path, line, &field("label")?)?,
-                lang: v["lang"].as_str().unwrap_or("und").to_string(),
-                source: "news",
-                split: "train".into(),
-            });
-        }
+        out.extend(read_pairs_jsonl(&path, "news", "train")?);
     }
     Ok(out)
 }
@@ -379,6 +363,12 @@ pub fn dev_set_name(e: &StanceExample) -> String {
 
 /// Gold JSONL for `eval stance`: one `{"text", "target", "label"[, "lang"]}` per line.
 pub fn read_gold_jsonl(path: &Path) -> Result<Vec<StanceExample>> {
+    read_pairs_jsonl(path, "gold", "test")
+}
+
+/// One `{"text", "target", "label"[, "lang"]}` object per line (other fields ignored), every
+/// example with `source` and `split`; errors name file and line.
+fn read_pairs_jsonl(path: &Path, source: &'static str, split: &str) -> Result<Vec<StanceExample>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
     for (i, l) in text.lines().enumerate() {
@@ -393,8 +383,8 @@ pub fn read_gold_jsonl(path: &Path) -> Result<Vec<StanceExample>> {
             target: field("target")?,
             label: label(path, line, &field("label")?)?,
             lang: v["lang"].as_str().unwrap_or("und").to_string(),
-            source: "gold",
-            split: "test".into(),
+            source,
+            split: split.into(),
         });
     }
     Ok(out)

@@ -3,19 +3,22 @@
 //! actors), and the document's and each actor's stance (aggregation).
 //!
 //! - Relevant: an alias or key phrase of the target; in a document that names the target, an
-//!   anaphor ("the deal") or a favour / against cue ("Merz said Germany could soon join"); or
-//!   cosine(description, sentence) ≥ the target's calibrated threshold.
-//! - Sentence stance: the model's probabilities times a cue factor: `cue_weight` on favor when
-//!   the sentence has a favour cue ("welcomed", "backs"), on against for an against cue
-//!   ("rejected", "opposed"), renormalised. Evaluative reporting verbs are the clearest stance
-//!   signal news has; the model reads everything else.
+//!   anaphor ("the deal"), a favour / against cue ("Merz said Germany could soon join") or a
+//!   cosine(description, sentence) ≥ `named_threshold` ("context"); otherwise a cosine ≥ the
+//!   target's calibrated threshold, plus `unanchored_margin` in a document that never names it.
+//! - Sentence stance: the model's probabilities, none scaled by `none_weight` (calibration),
+//!   times a cue factor: `cue_weight` on favor when the sentence has a favour cue ("welcomed",
+//!   "backs"), on against for an against cue ("rejected", "opposed"), renormalised.
 //! - Sentence label: the three-way argmax of those probabilities (what `eval stance` scores).
-//! - Document stance: the mean of its relevant sentences' probabilities. Relevance has already
-//!   decided that these sentences concern the target, so the label is the side the model leans
-//!   to: favor when mean(favor) − mean(against) ≥ `min_margin`, against when ≤ −`min_margin`,
-//!   else none; none without relevant sentences. An actor's stance: the same over the sentences
-//!   attributed to it. (A three-way argmax of the mean would let "none", the label of every
-//!   neutral report, swallow the stance of articles that mostly report.)
+//! - Holders: cue attribution (`actors::attribute_all`), a cue of the other side dropped
+//!   (`cue_side_check`); else the previous sentence's holders (`carry_holder`) or, for a sided
+//!   sentence, its subject (`subject_fallback`); organisations and places in apposition to a
+//!   holding person share it (`affiliation`).
+//! - Actor stance: favor when mean(favor) − mean(against) of its sentences ≥ `min_margin`,
+//!   against when ≤ −`min_margin`, else none.
+//! - Document stance (`DocRule`): by default the stance-bearing evidence of its sentences and
+//!   of its actors' own voices (`evidence_label`); `DocRule::Mean` is the lean of the mean of
+//!   all relevant sentences, as for actors. None without relevant sentences.
 use crate::actors::{affiliated, attribute_all, merge_mentions, subject, CueKind, Lexicon, Mention};
 use crate::document::{ActorStance, Document, Scope, StanceProbs, StanceRow};
 use crate::error::Result;
@@ -92,23 +95,16 @@ pub struct StanceOptions {
     pub unanchored_margin: f32,
 }
 
+/// The defaults are the command line's (one place for them): `StanceOptions` parsed from no
+/// arguments.
 impl Default for StanceOptions {
     fn default() -> Self {
-        StanceOptions {
-            cue_weight: 4.0,
-            none_weight: 0.3,
-            min_margin: 0.05,
-            doc_rule: DocRule::Evidence,
-            dominance: 0.7,
-            min_evidence: 0.5,
-            actor_evidence: 0.5,
-            carry_holder: false,
-            subject_fallback: true,
-            affiliation: true,
-            cue_side_check: true,
-            named_threshold: 0.75,
-            unanchored_margin: 0.04,
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            o: StanceOptions,
         }
+        <Defaults as clap::Parser>::parse_from(["pactwatch"]).o
     }
 }
 
@@ -343,7 +339,7 @@ impl StanceStage {
             let mut sentence_rows = Vec::new();
             let mut per_actor: BTreeMap<usize, Vec<(usize, Probs)>> = BTreeMap::new();
             let mut prev: Option<(usize, Vec<usize>)> = None;
-            // Actors with evidence of their own (not only by apposition): the document's voices.
+            // Actors with evidence of their own (not only by apposition).
             let mut voices: std::collections::HashSet<usize> = std::collections::HashSet::new();
             for &&(si, _, cosine, by, p) in &mine {
                 let sent = &d.sentences[si];
@@ -384,6 +380,8 @@ impl StanceStage {
                         holders.push((actor_of(in_sent[k]), "(subject)".to_string()));
                     }
                 }
+                // The document's voices: actors holding the sentence's stance themselves.
+                voices.extend(holders.iter().map(|h| h.0));
                 if self.opts.affiliation && sided {
                     let mut extra = Vec::new();
                     for (k, m) in in_sent.iter().enumerate() {
@@ -399,10 +397,7 @@ impl StanceStage {
                         }
                     }
                 }
-                for (a, why) in &holders {
-                    if why != "(apposition)" {
-                        voices.insert(*a);
-                    }
+                for (a, _) in &holders {
                     let ev = per_actor.entry(*a).or_default();
                     if !ev.iter().any(|e| e.0 == si) {
                         ev.push((si, q));
@@ -424,7 +419,9 @@ impl StanceStage {
                 });
             }
             let all: Vec<Probs> = sentence_rows.iter().map(|r| [r.probs.favor, r.probs.against, r.probs.none]).collect();
-            let actor_labels: Vec<StanceLabel> = per_actor.iter().filter(|(a, _)| voices.contains(a)).map(|(_, ev)| ev).map(|ev| aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin).1).collect();
+            let actor_stance: BTreeMap<usize, (Probs, StanceLabel)> =
+                per_actor.iter().map(|(&a, ev)| (a, aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin))).collect();
+            let actor_labels: Vec<StanceLabel> = actor_stance.iter().filter(|(a, _)| voices.contains(a)).map(|(_, s)| s.1).collect();
             let (m, mean_label) = aggregate(&all, self.opts.min_margin);
             let label = match self.opts.doc_rule {
                 DocRule::Mean => mean_label,
@@ -444,7 +441,7 @@ impl StanceStage {
             });
             d.stances.extend(sentence_rows);
             for (actor, ev) in per_actor {
-                let (m, label) = aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin);
+                let (m, label) = actor_stance[&actor];
                 let e = &d.entities[ents[actor]];
                 d.actors.push(ActorStance {
                     actor: e.text.clone(),

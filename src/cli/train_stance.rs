@@ -60,7 +60,7 @@ pub struct StanceArgs {
     #[arg(long)]
     init: Option<PathBuf>,
     /// The project's own news-register pairs (`*.jsonl`; "" = none)
-    #[arg(long, default_value = "corpora/stance-news")]
+    #[arg(long, default_value = NEWS_PAIRS)]
     news: PathBuf,
     /// Leave out the many-target argument corpora (P-Stance train, VAST three-way,
     /// Perspectrum, IBM claims, ArgKP, ValueEval)
@@ -70,6 +70,9 @@ pub struct StanceArgs {
     #[arg(long, default_value = "news=4")]
     mix: String,
 }
+
+/// The project's own news-register pairs (the default of `--news`).
+const NEWS_PAIRS: &str = "corpora/stance-news";
 
 /// Every corpus `train stance` reads: ../shared/data's stance sets (`load_corpora`), the
 /// argument corpora unless `no_arguments`, and the project's news pairs when `news` is a folder.
@@ -190,7 +193,7 @@ pub fn score_dev_sets(model: &StanceModel, all: &[StanceExample], limit: usize, 
 
 /// Used by `eval stance --gold dev`: the dev sets without a training run.
 pub fn dev_sets_only(model: &StanceModel, data: &Path, limit: usize) -> anyhow::Result<serde_json::Value> {
-    let news = Path::new("corpora/stance-news");
+    let news = Path::new(NEWS_PAIRS);
     let all = all_corpora(data, if news.is_dir() { news } else { Path::new("") }, false)?;
     let train: Vec<&StanceExample> = all.iter().filter(|e| e.split == "train").collect();
     score_dev_sets(model, &all, limit, &train)
