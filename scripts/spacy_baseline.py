@@ -74,7 +74,8 @@ def spans(tags, offsets):
     return out
 
 
-def score(nlp, sents):
+def score(nlp, sents, predict=None):
+    """`predict(texts)` yields one iterable of (label, start, end) per text; default: spaCy."""
     counts = defaultdict(lambda: [0, 0, 0])
     texts, golds = [], []
     for toks, tags in sents:
@@ -85,8 +86,10 @@ def score(nlp, sents):
         texts.append(text); golds.append(set(spans(tags, offs)))
     # as `pactwatch eval ner`: predicted types the gold scheme lacks (WikiANN: MISC) are not scored
     gold_types = {k for g in golds for k, _, _ in g}
-    for doc, gold in zip(nlp.pipe(texts, batch_size=64), golds):
-        pred = {(map_type(e.label_) or e.label_, e.start_char, e.end_char) for e in doc.ents}
+    if predict is None:
+        predict = lambda ts: ([(e.label_, e.start_char, e.end_char) for e in d.ents] for d in nlp.pipe(ts, batch_size=64))
+    for ents, gold in zip(predict(texts), golds):
+        pred = {(map_type(k) or k, s, e) for k, s, e in ents}
         pred = {p for p in pred if p[0] in gold_types}
         for k, _, _ in gold: counts[k][0] += 1
         for s in pred:

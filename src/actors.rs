@@ -16,6 +16,38 @@ pub struct Cues {
     pub favour: Vec<String>,
     #[serde(default)]
     pub against: Vec<String>,
+    /// Words joining coordinated names ("and"); added to the built-in `CONJUNCTIONS`
+    #[serde(default)]
+    pub conjunctions: Vec<String>,
+    /// Words opening a subordinate clause ("that"); added to the built-in `SUBORDINATORS`
+    #[serde(default)]
+    pub subordinators: Vec<String>,
+    /// Prepositions introducing the agent of a passive ("signed by"): a stance cue followed by
+    /// one takes its holder after it
+    #[serde(default)]
+    pub agents: Vec<String>,
+}
+
+/// The clause words of one language (its lexicon's lists plus the built-in ones), lower-case.
+#[derive(Debug, Clone)]
+pub struct Grammar {
+    pub conjunctions: Vec<String>,
+    pub subordinators: Vec<String>,
+    pub agents: Vec<String>,
+    /// Whether a stance cue with no holder before it may take one after it (`attribute_all`)
+    pub after_cue: bool,
+}
+
+impl Default for Grammar {
+    fn default() -> Grammar {
+        Grammar { conjunctions: Vec::new(), subordinators: Vec::new(), agents: Vec::new(), after_cue: true }
+    }
+}
+
+impl Grammar {
+    fn is_subordinator(&self, w: &str) -> bool {
+        SUBORDINATORS.contains(&w) || self.subordinators.iter().any(|c| c == w)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -45,6 +77,15 @@ impl Lexicon {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let by_lang = toml::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
         Ok(Lexicon { by_lang })
+    }
+
+    /// The clause words of language `lang` (built-in lists only when it has no table).
+    pub fn grammar(&self, lang: &str) -> Grammar {
+        let lower = |v: &[String]| v.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
+        match self.by_lang.get(lang) {
+            Some(c) => Grammar { conjunctions: lower(&c.conjunctions), subordinators: lower(&c.subordinators), agents: lower(&c.agents), after_cue: true },
+            None => Grammar::default(),
+        }
     }
 
     /// Cues of language `lang` in `sentence`, in order of position (longest first at a tie).
@@ -133,11 +174,20 @@ const SUBORDINATORS: &[&str] = &["that", "who", "which", "que", "qu'", "qui", "d
 /// Whether `between` (text between two mentions) only joins them: a comma or a conjunction,
 /// at most five words (titles such as "le président ukrainien" may sit in between), no
 /// sentence punctuation, no quotes, no verb-like clause break (";", ":").
-fn coordinated(between: &str) -> bool {
-    let words: Vec<&str> = between.split_whitespace().collect();
-    let lower: Vec<String> = words.iter().map(|w| w.trim_matches(',').to_lowercase()).collect();
-    let joins = between.contains(',') || lower.iter().any(|w| CONJUNCTIONS.contains(&w.as_str()));
-    let subordinate = lower.iter().any(|w| SUBORDINATORS.contains(&w.as_str()));
+fn coordinated(between: &str, g: &Grammar) -> bool {
+    let words: Vec<String> = between.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
+    // Conjunctions may be phrases ("as well as", "ainsi que"): matched on whole words, then
+    // taken out so that their own words ("que") do not read as a subordinate clause.
+    let mut rest = format!(" {} ", words.join(" "));
+    let mut joins = between.contains(',');
+    for c in CONJUNCTIONS.iter().copied().chain(g.conjunctions.iter().map(String::as_str)) {
+        let pat = format!(" {c} ");
+        if rest.contains(&pat) {
+            joins = true;
+            rest = rest.replace(&pat, " ");
+        }
+    }
+    let subordinate = rest.split_whitespace().any(|w| g.is_subordinator(w));
     joins && !subordinate && words.len() <= 5 && !between.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„'])
 }
 
@@ -155,14 +205,40 @@ fn same_clause(sentence: &str, quotes: &[(usize, usize)], a: usize, b: usize) ->
     })
 }
 
+/// Mentions after `k` coordinated with it, of its type, outside quotes ("Starmer, Macron and
+/// Zelensky" from "Starmer").
+pub fn followers(sentence: &str, mentions: &[Mention], k: usize, g: &Grammar) -> Vec<usize> {
+    let quotes = quoted_ranges(sentence);
+    let mut out = Vec::new();
+    let mut tail = k;
+    while let Some(j) = mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.start >= mentions[tail].end && m.label == mentions[k].label && !in_quotes(&quotes, m))
+        .min_by_key(|(_, m)| m.start)
+        .map(|(j, _)| j)
+    {
+        if !coordinated(&sentence[mentions[tail].end..mentions[j].start], g) {
+            break;
+        }
+        out.push(j);
+        tail = j;
+    }
+    out
+}
+
 /// The mentions that hold the stance of `sentence`. Each stance cue ("welcomed", "rejected")
 /// takes the nearest PER (else ORG, else LOC) outside quotation marks before the cue in the
 /// same clause ("Macron welcomed"), within 80 characters; reporting cues may also take one right
 /// after them ("said Macron", "a déclaré M. Macron");
 /// subjects coordinated with that holder ("Starmer, Macron and Zelensky signed") share the
-/// cue. Reporting cues ("said", "a déclaré", "заявил") name the holder only when no stance
-/// cue found one: "Kushner said Trump backs it" is Trump's stance, not Kushner's.
-pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Vec<Attribution> {
+/// cue. A stance cue with no candidate before it in its clause takes one after it: any type
+/// after a passive agent word ("signed by Starmer, Macron and Zelensky", "podpisana przez"),
+/// else a person within 40 characters ("Deklarację podpisali w środę Keir Starmer, ..."), with
+/// the names coordinated with it. Reporting cues ("said", "a déclaré", "заявил") name the
+/// holder only when no stance cue found one: "Kushner said Trump backs it" is Trump's stance,
+/// not Kushner's.
+pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &Grammar) -> Vec<Attribution> {
     const MAX_GAP: usize = 80;
     let quotes = quoted_ranges(sentence);
     let outside = |m: &Mention| !in_quotes(&quotes, m);
@@ -192,6 +268,23 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> V
         }
         best.map(|b| b.2)
     };
+    // A stance cue's holder after it: after an agent word, or a person close by (verb-first
+    // clauses), never across a subordinate clause.
+    let after = |cue: &CueHit| -> Option<usize> {
+        mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.start >= cue.end && rank(&m.label).is_some() && outside(m) && same_clause(sentence, &quotes, cue.end, m.start))
+            .min_by_key(|(_, m)| m.start)
+            .filter(|(_, m)| {
+                let between = &sentence[cue.end..m.start];
+                let words: Vec<String> = between.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
+                let gap = between.chars().count();
+                let agent = words.iter().any(|w| g.agents.contains(w));
+                !words.iter().any(|w| g.is_subordinator(w)) && !between.contains(',') && gap <= MAX_GAP && (agent || m.label == "PER" && gap <= 40)
+            })
+            .map(|(i, _)| i)
+    };
     let mut out: Vec<Attribution> = Vec::new();
     let push = |out: &mut Vec<Attribution>, i: usize, cue: &CueHit| {
         if !out.iter().any(|a| a.mention == i) {
@@ -199,7 +292,15 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> V
         }
     };
     for cue in cues.iter().filter(|c| c.kind != CueKind::Speech) {
-        let Some(i) = nearest(cue) else { continue };
+        let Some(i) = nearest(cue) else {
+            if let Some(i) = after(cue).filter(|_| g.after_cue) {
+                push(&mut out, i, cue);
+                for j in followers(sentence, mentions, i, g) {
+                    push(&mut out, j, cue);
+                }
+            }
+            continue;
+        };
         push(&mut out, i, cue);
         // Coordinated subjects before the holder, same kind of entity.
         if mentions[i].end <= cue.start {
@@ -213,7 +314,7 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> V
             {
                 let (a, b) = (mentions[j].end, mentions[head].start);
                 // "Kushner sagte, Trump unterstützt": a cue in between starts another clause.
-                if !coordinated(&sentence[a..b]) || cues.iter().any(|c| c.start >= a && c.end <= b) {
+                if !coordinated(&sentence[a..b], g) || cues.iter().any(|c| c.start >= a && c.end <= b) {
                     break;
                 }
                 push(&mut out, j, cue);
@@ -279,8 +380,8 @@ pub fn affiliated(sentence: &str, mentions: &[Mention], holder: usize) -> Vec<us
 }
 
 /// The first holder of `attribute_all` (the sentence's main stance holder).
-pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit]) -> Option<Attribution> {
-    attribute_all(sentence, mentions, cues).into_iter().next()
+pub fn attribute(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &Grammar) -> Option<Attribution> {
+    attribute_all(sentence, mentions, cues, g).into_iter().next()
 }
 
 /// Titles dropped before comparing names.
@@ -377,7 +478,7 @@ mod tests {
     fn holder(lang: &str, s: &str, names: &[(&str, &str)]) -> Option<(String, CueKind)> {
         let lex = lexicon();
         let ms = mentions(s, names);
-        let a = attribute(s, &ms, &lex.find(lang, s))?;
+        let a = attribute(s, &ms, &lex.find(lang, s), &lex.grammar(lang))?;
         Some((s[ms[a.mention].start..ms[a.mention].end].to_string(), a.cue_kind))
     }
 
@@ -425,7 +526,8 @@ mod tests {
 
     fn holders(lang: &str, s: &str, names: &[(&str, &str)]) -> Vec<String> {
         let ms = mentions(s, names);
-        let mut v: Vec<String> = attribute_all(s, &ms, &lexicon().find(lang, s)).iter().map(|a| s[ms[a.mention].start..ms[a.mention].end].to_string()).collect();
+        let lex = lexicon();
+        let mut v: Vec<String> = attribute_all(s, &ms, &lex.find(lang, s), &lex.grammar(lang)).iter().map(|a| s[ms[a.mention].start..ms[a.mention].end].to_string()).collect();
         v.sort();
         v
     }
@@ -471,5 +573,48 @@ mod tests {
         assert_eq!(holders("de", s, &[("ORG", "Kreml"), ("PER", "Wladimir Putin")]), vec!["Kreml", "Wladimir Putin"]);
         let s = "Kushner sagte, Trump unterstützt die Garantien.";
         assert_eq!(holders("de", s, &[("PER", "Kushner"), ("PER", "Trump")]), vec!["Trump"]);
+    }
+
+    #[test]
+    fn a_cue_without_a_subject_before_it_takes_the_agent_or_a_person_after_it() {
+        // Passive with an agent word: every coordinated signatory holds the cue.
+        let s = "La déclaration a été signée par Keir Starmer, Emmanuel Macron et Volodymyr Zelensky.";
+        let names = [("PER", "Keir Starmer"), ("PER", "Emmanuel Macron"), ("PER", "Volodymyr Zelensky")];
+        assert_eq!(holders("fr", s, &names), ["Emmanuel Macron", "Keir Starmer", "Volodymyr Zelensky"]);
+        // Verb first (Polish word order): a person right after the cue.
+        let s = "Deklarację podpisali w środę Keir Starmer i Emmanuel Macron.";
+        assert_eq!(holders("pl", s, &[("PER", "Keir Starmer"), ("PER", "Emmanuel Macron")]), ["Emmanuel Macron", "Keir Starmer"]);
+        // ... but a place after a stance verb is its object, not its holder.
+        assert!(holders("en", "Support Ukraine, the banner read.", &[("LOC", "Ukraine")]).is_empty());
+        // A subject before the cue still wins over names after it.
+        let s = "Viktor Orbán rejected the plan backed by Keir Starmer.";
+        assert_eq!(holders("en", s, &[("PER", "Viktor Orbán"), ("PER", "Keir Starmer")]), ["Viktor Orbán"]);
+    }
+
+    #[test]
+    fn followers_are_the_names_coordinated_with_a_subject() {
+        let s = "Auch Litauen und Lettland signalisierten Unterstützung, sagte Paris.";
+        let ms = mentions(s, &[("LOC", "Litauen"), ("LOC", "Lettland"), ("LOC", "Paris")]);
+        let g = lexicon().grammar("de");
+        assert_eq!(followers(s, &ms, 0, &g), vec![1]);
+        // Language conjunctions come from the lexicon (Dutch "en", Romanian "și").
+        let s = "Ook VVD, CDA en JA21 staan achter de afspraak.";
+        let ms = mentions(s, &[("ORG", "VVD"), ("ORG", "CDA"), ("ORG", "JA21")]);
+        assert_eq!(followers(s, &ms, 0, &lexicon().grammar("nl")), vec![1, 2]);
+        let s = "Franța și Polonia au votat împotrivă.";
+        let ms = mentions(s, &[("LOC", "Franța"), ("LOC", "Polonia")]);
+        assert_eq!(followers(s, &ms, 0, &lexicon().grammar("ro")), vec![1]);
+    }
+
+    #[test]
+    fn every_language_table_has_cues_and_clause_words() {
+        let lex = lexicon();
+        assert!(lex.by_lang.len() >= 29, "{} languages", lex.by_lang.len());
+        for (lang, c) in &lex.by_lang {
+            assert!(!c.speech.is_empty() && !c.favour.is_empty() && !c.against.is_empty() && !c.conjunctions.is_empty(), "{lang}");
+            for w in c.speech.iter().chain(&c.favour).chain(&c.against) {
+                assert!(!w.trim().is_empty(), "{lang}: empty cue");
+            }
+        }
     }
 }

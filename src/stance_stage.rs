@@ -19,7 +19,7 @@
 //! - Document stance (`DocRule`): by default the stance-bearing evidence of its sentences and
 //!   of its actors' own voices (`evidence_label`); `DocRule::Mean` is the lean of the mean of
 //!   all relevant sentences, as for actors. None without relevant sentences.
-use crate::actors::{affiliated, attribute_all, merge_mentions, subject, CueKind, Lexicon, Mention};
+use crate::actors::{affiliated, attribute_all, followers, merge_mentions, subject, CueKind, Lexicon, Mention};
 use crate::document::{ActorStance, Document, Scope, StanceProbs, StanceRow};
 use crate::error::Result;
 use crate::relevance::Relevance;
@@ -43,8 +43,9 @@ pub enum DocRule {
 
 #[derive(Debug, Clone, Serialize, clap::Args)]
 pub struct StanceOptions {
-    /// Likelihood ratio a favour / against cue in a sentence lends its side
-    #[arg(long, default_value_t = 4.0)]
+    /// Likelihood ratio a favour / against cue in a sentence lends its side (3 chosen on
+    /// eval/news-dev, dev split, with the 29-language cue lexicon: 2, 3 and 4 tried)
+    #[arg(long, default_value_t = 3.0)]
     pub cue_weight: f32,
     /// Calibration: the model's none probability is multiplied by this before the cue
     /// evidence and renormalising (< 1 lets news sentences take a side more readily). The
@@ -77,6 +78,14 @@ pub struct StanceOptions {
     /// else place) outside quotes: the subject in most news sentences, in any language
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub subject_fallback: bool,
+    /// The subject fallback also takes the names coordinated with the subject ("Auch Litauen
+    /// und Lettland signalisierten Unterstützung")
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub subject_coordination: bool,
+    /// A stance cue with no holder before it in its clause takes one after it (passive agent:
+    /// "signed by Starmer and Macron"; verb-first: "podpisali w środę Keir Starmer")
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub holder_after_cue: bool,
     /// Organisations and places in apposition to a holding person share the stance ("Peskov,
     /// the Kremlin's spokesman", "Panot, présidente du groupe LFI")
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -89,6 +98,10 @@ pub struct StanceOptions {
     /// this cosine ("context"): reactions and quotes around the named pact rarely repeat its name
     #[arg(long, default_value_t = 0.75)]
     pub named_threshold: f32,
+    /// In a document that names the target, a reported voice (a reporting cue such as "said",
+    /// "varovala", or a quotation) is relevant at this cosine ("voice"); 1 turns it off
+    #[arg(long, default_value_t = 1.0)]
+    pub voice_threshold: f32,
     /// A sentence that is relevant by embedding alone, in a document that never names the
     /// target (alias or key phrase), needs this much more than the target's threshold
     #[arg(long, default_value_t = 0.04)]
@@ -197,7 +210,7 @@ pub fn evidence_label(sentences: &[Probs], actors: &[StanceLabel], o: &StanceOpt
 
 /// Per sentence of one document: why it is relevant to one target, if it is.
 /// `has_stance_cue`: the sentence has a favour or against cue of its language.
-fn relevant_by(t: &Target, sentence: &str, cosine: f32, doc_names_target: bool, has_stance_cue: bool, o: &StanceOptions) -> Option<&'static str> {
+fn relevant_by(t: &Target, sentence: &str, cosine: f32, doc_names_target: bool, has_stance_cue: bool, has_voice: bool, o: &StanceOptions) -> Option<&'static str> {
     let m = t.match_text(sentence);
     if !m.aliases.is_empty() {
         Some("alias")
@@ -211,6 +224,8 @@ fn relevant_by(t: &Target, sentence: &str, cosine: f32, doc_names_target: bool, 
         Some("embedding")
     } else if doc_names_target && cosine >= o.named_threshold {
         Some("context")
+    } else if doc_names_target && has_voice && cosine >= o.voice_threshold {
+        Some("voice")
     } else {
         None
     }
@@ -278,8 +293,10 @@ impl StanceStage {
                 let names = sents.iter().any(|s| t.match_text(s).any());
                 for (si, s) in sents.iter().enumerate() {
                     let c = cos[k + si][ti];
-                    let cue = names && self.lexicon.find(&d.lang.code, s).iter().any(|c| c.kind != CueKind::Speech);
-                    if let Some(by) = relevant_by(t, s, c, names, cue, &self.opts) {
+                    let cues = if names { self.lexicon.find(&d.lang.code, s) } else { Vec::new() };
+                    let cue = cues.iter().any(|c| c.kind != CueKind::Speech);
+                    let voice = cues.iter().any(|c| c.kind == CueKind::Speech) || s.contains(['“', '«', '„', '"']);
+                    if let Some(by) = relevant_by(t, s, c, names, cue, voice, &self.opts) {
                         pairs.push(Pair { doc: di, sentence: si, target: ti, cosine: c, by });
                     }
                 }
@@ -352,7 +369,9 @@ impl StanceStage {
                     .iter()
                     .map(|&i| Mention { label: d.entities[i].label.clone(), start: d.entities[i].span.byte_start - sent.span.byte_start, end: d.entities[i].span.byte_end - sent.span.byte_start })
                     .collect();
-                let held = attribute_all(text, &mentions, &cues);
+                let mut grammar = self.lexicon.grammar(&d.lang.code);
+                grammar.after_cue = self.opts.holder_after_cue;
+                let held = attribute_all(text, &mentions, &cues, &grammar);
                 // Holders as actor ids with the reason: a cue, else (options) the previous
                 // sentence's holders or the sentence's subject.
                 // A cue of the other side than the sentence's describes someone else's act
@@ -378,10 +397,18 @@ impl StanceStage {
                 if holders.is_empty() && sided && self.opts.subject_fallback {
                     if let Some(k) = subject(text, &mentions) {
                         holders.push((actor_of(in_sent[k]), "(subject)".to_string()));
+                        if self.opts.subject_coordination {
+                            for j in followers(text, &mentions, k, &grammar) {
+                                if !holders.iter().any(|h| h.0 == actor_of(in_sent[j])) {
+                                    holders.push((actor_of(in_sent[j]), "(coordinated subject)".to_string()));
+                                }
+                            }
+                        }
                     }
                 }
-                // The document's voices: actors holding the sentence's stance themselves.
-                voices.extend(holders.iter().map(|h| h.0));
+                // The document's voices: actors holding the sentence's stance themselves (names
+                // coordinated with a fallback subject share its one voice).
+                voices.extend(holders.iter().filter(|h| h.1 != "(coordinated subject)").map(|h| h.0));
                 if self.opts.affiliation && sided {
                     let mut extra = Vec::new();
                     for (k, m) in in_sent.iter().enumerate() {

@@ -67,10 +67,11 @@ pub fn encode_example(tok: &TextTokenizer, s: &GoldSentence, max_tokens: usize) 
     if tokens.len() + tok.n_special() > max_tokens {
         return None;
     }
+    let ignored = s.ignored_spans();
     let mut labels = vec![-100i64; tokens.len()];
     for ((ws, we), toks) in words.iter().zip(align_words(&tokens, &words)) {
         let Some(&first) = toks.first() else { continue };
-        if labels[first] != -100 {
+        if labels[first] != -100 || ignored.iter().any(|(a, b)| ws < b && we > a) {
             continue;
         }
         let label = match ents.iter().find(|(_, a, b)| *ws >= *a && *we <= *b) {

@@ -2,7 +2,7 @@
 use super::train::DEV;
 use anyhow::Context;
 use pactwatch::annotate::{Annotator, NerOptions};
-use pactwatch::corpus::{read_conll, read_slavicner, Columns};
+use pactwatch::corpus::{read_conll, read_corpus, read_span_jsonl, Columns};
 use pactwatch::evaluate::evaluate;
 use pactwatch::model::ModelDir;
 use std::path::{Path, PathBuf};
@@ -87,6 +87,14 @@ pub struct NerArgs {
     /// Sentences per dev set (0 = all)
     #[arg(long, default_value_t = 0)]
     limit: usize,
+    /// With --gold dev: score only these dev sets (comma-separated names; default all)
+    #[arg(long, value_delimiter = ',')]
+    sets: Vec<String>,
+    /// With --gold dev: write the (selected) dev sets' sentences as `token<TAB>tag` files
+    /// (IOB2 after label mapping, what is scored) to this folder, one `<name>.tsv` each, and
+    /// exit without scoring (for baselines scored on exactly the same sentences)
+    #[arg(long)]
+    dump_gold: Option<PathBuf>,
     #[arg(long)]
     json: bool,
     #[arg(long)]
@@ -101,10 +109,13 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
         Which::News(a) => return super::eval_news::run(a),
     };
     super::set_threads(a.threads);
+    if let Some(out) = &a.dump_gold {
+        return dump_dev_sets(&a.data, out, a.limit, &a.sets);
+    }
     let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;
     let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;
     let out = if a.gold == "dev" {
-        score_dev_sets(&mut ann, &a.data, a.limit)?
+        score_dev_sets(&mut ann, &a.data, a.limit, &a.sets)?
     } else {
         let p = Path::new(&a.gold);
         let mut gold = match a.gold_format {
@@ -117,7 +128,7 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
                 };
                 read_conll(p, &a.lang, cols)?
             }
-            GoldFormat::Jsonl => read_slavicner(p)?,
+            GoldFormat::Jsonl => read_span_jsonl(p)?,
         };
         if a.limit > 0 {
             gold.truncate(a.limit);
@@ -132,15 +143,42 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Score every dev set present under `data`; returns {name: report}.
-pub fn score_dev_sets(ann: &mut Annotator, data: &Path, limit: usize) -> anyhow::Result<serde_json::Value> {
-    let mut out = serde_json::Map::new();
-    for (name, rel, lang, cols) in DEV {
+/// Write the dev sets as `token<TAB>tag` files (`X` words as O, as scored).
+fn dump_dev_sets(data: &Path, out: &Path, limit: usize, only: &[String]) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for (name, rel, lang, format) in DEV {
         let p = data.join(rel);
-        if !p.exists() {
+        if !p.exists() || !only.is_empty() && !only.iter().any(|o| o == name) {
             continue;
         }
-        let mut gold = read_conll(&p, lang, *cols)?;
+        let mut gold = read_corpus(&p, lang, *format)?;
+        if limit > 0 {
+            gold.truncate(limit);
+        }
+        let mut text = String::new();
+        for s in &gold {
+            for (t, g) in s.tokens.iter().zip(&s.tags) {
+                text.push_str(&format!("{t}\t{}\n", if g == "X" { "O" } else { g }));
+            }
+            text.push('\n');
+        }
+        let f = out.join(format!("{name}.tsv"));
+        std::fs::write(&f, text).with_context(|| format!("writing {}", f.display()))?;
+        eprintln!("{name}: {} sentences -> {}", gold.len(), f.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Score every dev set present under `data`; returns {name: report}.
+/// `only` (when not empty) names the sets to score.
+pub fn score_dev_sets(ann: &mut Annotator, data: &Path, limit: usize, only: &[String]) -> anyhow::Result<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (name, rel, lang, format) in DEV {
+        let p = data.join(rel);
+        if !p.exists() || !only.is_empty() && !only.iter().any(|o| o == name) {
+            continue;
+        }
+        let mut gold = read_corpus(&p, lang, *format)?;
         if limit > 0 {
             gold.truncate(limit);
         }

@@ -2,7 +2,7 @@
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use pactwatch::annotate::{Annotator, NerOptions};
-use pactwatch::corpus::{read_conll, read_slavicner, Columns, GoldSentence};
+use pactwatch::corpus::{read_corpus, Columns, Format, GoldSentence};
 use pactwatch::encoding::TextTokenizer;
 use pactwatch::model::{Classifier, LoadOptions, ModelDir, Task};
 use pactwatch::train::{self, encode_example, Sampler, TrainOptions, NER_LABELS};
@@ -57,6 +57,9 @@ pub struct NerArgs {
     /// Continue from the checkpoint in OUT/checkpoint
     #[arg(long)]
     resume: bool,
+    /// Start from the weights of this NER model directory (warm start; the schedule restarts)
+    #[arg(long)]
+    init: Option<PathBuf>,
     #[arg(long)]
     threads: Option<usize>,
     /// Batch mix: GROUP=WEIGHT,... over the corpus groups (default: the built-in news-weighted
@@ -65,38 +68,50 @@ pub struct NerArgs {
     mix: String,
 }
 
-/// Training corpora: (group, relative path, language, layout). SlavicNER is read separately
-/// (group `slavicner`). A group is the unit of the sampler's mix (`MIX`).
-const TRAIN: &[(&str, &str, &str, Columns)] = &[
-    ("conll2003-en", "ner/conll2003-en/train.txt", "en", Columns::TokenFirstTagLast),
-    ("ner-uk", "ner/ner-uk/train.iob", "uk", Columns::TokenFirstTagLast),
-    ("wikineural-de", "ner/wikineural/de.conllu", "de", Columns::IndexTokenTag),
-    ("wikineural-en", "ner/wikineural/en.conllu", "en", Columns::IndexTokenTag),
-    ("wikineural-es", "ner/wikineural/es.conllu", "es", Columns::IndexTokenTag),
-    ("wikineural-fr", "ner/wikineural/fr.conllu", "fr", Columns::IndexTokenTag),
-    ("wikineural-it", "ner/wikineural/it.conllu", "it", Columns::IndexTokenTag),
-    ("wikineural-nl", "ner/wikineural/nl.conllu", "nl", Columns::IndexTokenTag),
-    ("wikineural-pl", "ner/wikineural/pl.conllu", "pl", Columns::IndexTokenTag),
-    ("wikineural-pt", "ner/wikineural/pt.conllu", "pt", Columns::IndexTokenTag),
-    ("wikineural-ru", "ner/wikineural/ru.conllu", "ru", Columns::IndexTokenTag),
-    ("wikiann-de", "ner/wikiann/de.tsv", "de", Columns::TokenFirstTagLast),
-    ("wikiann-en", "ner/wikiann/en.tsv", "en", Columns::TokenFirstTagLast),
-    ("wikiann-fr", "ner/wikiann/fr.tsv", "fr", Columns::TokenFirstTagLast),
-    ("wikiann-nl", "ner/wikiann/nl.tsv", "nl", Columns::TokenFirstTagLast),
-    ("wikiann-es", "ner/wikiann/es.conllu", "es", Columns::IndexTokenTag),
-    ("wikiann-pl", "ner/wikiann/pl.conllu", "pl", Columns::IndexTokenTag),
-    ("wikiann-ru", "ner/wikiann/ru.conllu", "ru", Columns::IndexTokenTag),
+/// Training corpora: (group, relative path, language, layout). A group is the unit of the
+/// sampler's mix (`MIX`).
+const TRAIN: &[(&str, &str, &str, Format)] = &[
+    ("conll2003-en", "ner/conll2003-en/train.txt", "en", Format::Conll(Columns::TokenFirstTagLast)),
+    ("conll2003-de", "ner/conll2003-de/train.conllu", "de", Format::Conll(Columns::IndexTokenTag)),
+    ("conll2002-es", "ner/conll2002-es/train.txt", "es", Format::Conll(Columns::TokenFirstTagLast)),
+    ("conll2002-nl", "ner/conll2002-nl/train.txt", "nl", Format::Conll(Columns::TokenFirstTagLast)),
+    ("kind-it", "ner/kind-wikinews-it/WN_train.tsv", "it", Format::Conll(Columns::TokenFirstTagLast)),
+    ("elner-el", "ner/elner-el/train_elNER4.iob2", "el", Format::Conll(Columns::TokenFirstTagLast)),
+    ("nerel-ru", "ner/nerel-ru/train.jsonl", "ru", Format::Jsonl),
+    ("cnec-cs", "ner/cnec2-cs/train.jsonl", "cs", Format::Jsonl),
+    ("nkjp-pl", NKJP, "pl", Format::ConllHeldOut { columns: Columns::TokenFirstTagLast, n: NKJP_DEV_EVERY, dev: false }),
+    ("ner-uk", "ner/ner-uk/train.iob", "uk", Format::Conll(Columns::TokenFirstTagLast)),
+    ("slavicner", "ner/slavicner/train.jsonl", "und", Format::Jsonl),
+    ("wikineural-de", "ner/wikineural/de.conllu", "de", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-en", "ner/wikineural/en.conllu", "en", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-es", "ner/wikineural/es.conllu", "es", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-fr", "ner/wikineural/fr.conllu", "fr", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-it", "ner/wikineural/it.conllu", "it", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-nl", "ner/wikineural/nl.conllu", "nl", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-pl", "ner/wikineural/pl.conllu", "pl", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-pt", "ner/wikineural/pt.conllu", "pt", Format::Conll(Columns::IndexTokenTag)),
+    ("wikineural-ru", "ner/wikineural/ru.conllu", "ru", Format::Conll(Columns::IndexTokenTag)),
+    ("wikiann-de", "ner/wikiann/de.tsv", "de", Format::Conll(Columns::TokenFirstTagLast)),
+    ("wikiann-en", "ner/wikiann/en.tsv", "en", Format::Conll(Columns::TokenFirstTagLast)),
+    ("wikiann-fr", "ner/wikiann/fr.tsv", "fr", Format::Conll(Columns::TokenFirstTagLast)),
+    ("wikiann-nl", "ner/wikiann/nl.tsv", "nl", Format::Conll(Columns::TokenFirstTagLast)),
+    ("wikiann-es", "ner/wikiann/es.conllu", "es", Format::Conll(Columns::IndexTokenTag)),
+    ("wikiann-pl", "ner/wikiann/pl.conllu", "pl", Format::Conll(Columns::IndexTokenTag)),
+    ("wikiann-ru", "ner/wikiann/ru.conllu", "ru", Format::Conll(Columns::IndexTokenTag)),
 ];
 
-/// Groups whose scheme has no MISC: their `O` words are trained as "O or MISC".
-const NO_MISC: &[&str] = &["wikiann-"];
+/// NKJP has no split: every 20th document is held out as the Polish dev set.
+const NKJP: &str = "ner/nkjp-pl/nkjp-nested-simplified-v2.2col.iob";
+const NKJP_DEV_EVERY: usize = 20;
 
-/// The default mix: each group's weight in the batch draw (relative; groups not named get 1).
-/// News corpora and the corpora of the scored dev sets get most of the batches; WikiNEuRal es
-/// and de stand in for the missing CoNLL-2002 and GermEval training sets.
-pub const MIX: &str = "conll2003-en=24,wikiann-en=9,wikiann-de=7,wikiann-fr=7,wikiann-nl=7,wikineural-es=8,wikineural-de=8,\
-wikineural-en=3,wikineural-fr=3,wikineural-nl=2,wikiann-es=3,ner-uk=4,slavicner=5,wikineural-it=2,wikineural-pl=2,wikineural-pt=1,\
-wikineural-ru=2,wikiann-pl=2,wikiann-ru=2";
+/// Groups whose scheme has no MISC: their `O` words may be MISC (partial label).
+const NO_MISC: &[&str] = &["wikiann-", "kind-", "nkjp-"];
+
+/// The default batch mix (weights; groups not named get 1): gold news first, Wikipedia silver
+/// data weighted down where a language has gold news.
+pub const MIX: &str = "conll2003-en=18,conll2003-de=14,conll2002-es=9,conll2002-nl=10,kind-it=5,elner-el=5,nerel-ru=5,cnec-cs=4,\
+nkjp-pl=5,ner-uk=4,slavicner=4,wikiann-en=4,wikiann-de=2,wikiann-fr=6,wikiann-nl=2,wikineural-de=2,wikineural-es=2,wikineural-en=1,\
+wikineural-fr=4,wikineural-nl=1,wikiann-es=1,wikineural-it=1,wikineural-pl=1,wikineural-pt=1,wikineural-ru=1,wikiann-pl=1,wikiann-ru=1";
 
 pub(super) fn parse_mix(s: &str) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
     s.split(',')
@@ -109,14 +124,21 @@ pub(super) fn parse_mix(s: &str) -> anyhow::Result<std::collections::BTreeMap<St
 }
 
 /// Dev sets: (name, relative path, language, layout).
-pub const DEV: &[(&str, &str, &str, Columns)] = &[
-    ("conll2003-en", "ner/conll2003-en/dev.txt", "en", Columns::TokenFirstTagLast),
-    ("conll2002-es", "ner/conll2002-es/dev.txt", "es", Columns::TokenFirstTagLast),
-    ("germeval2014-de", "ner/germeval2014-de/dev.tsv", "de", Columns::IndexTokenTag),
-    ("wikiann-de", "ner/wikiann/de.dev.tsv", "de", Columns::TokenFirstTagLast),
-    ("wikiann-en", "ner/wikiann/en.dev.tsv", "en", Columns::TokenFirstTagLast),
-    ("wikiann-fr", "ner/wikiann/fr.dev.tsv", "fr", Columns::TokenFirstTagLast),
-    ("wikiann-nl", "ner/wikiann/nl.dev.tsv", "nl", Columns::TokenFirstTagLast),
+pub const DEV: &[(&str, &str, &str, Format)] = &[
+    ("conll2003-en", "ner/conll2003-en/dev.txt", "en", Format::Conll(Columns::TokenFirstTagLast)),
+    ("conll2003-de", "ner/conll2003-de/dev.txt", "de", Format::Conll(Columns::TokenFirstTagLast)),
+    ("conll2002-es", "ner/conll2002-es/dev.txt", "es", Format::Conll(Columns::TokenFirstTagLast)),
+    ("conll2002-nl", "ner/conll2002-nl/dev.txt", "nl", Format::Conll(Columns::TokenFirstTagLast)),
+    ("germeval2014-de", "ner/germeval2014-de/dev.tsv", "de", Format::Conll(Columns::IndexTokenTag)),
+    ("kind-it", "ner/kind-wikinews-it/WN_dev.tsv", "it", Format::Conll(Columns::TokenFirstTagLast)),
+    ("elner-el", "ner/elner-el/dev_elNER4.iob2", "el", Format::Conll(Columns::TokenFirstTagLast)),
+    ("nerel-ru", "ner/nerel-ru/dev.jsonl", "ru", Format::Jsonl),
+    ("cnec-cs", "ner/cnec2-cs/dev.jsonl", "cs", Format::Jsonl),
+    ("nkjp-pl", NKJP, "pl", Format::ConllHeldOut { columns: Columns::TokenFirstTagLast, n: NKJP_DEV_EVERY, dev: true }),
+    ("wikiann-de", "ner/wikiann/de.dev.tsv", "de", Format::Conll(Columns::TokenFirstTagLast)),
+    ("wikiann-en", "ner/wikiann/en.dev.tsv", "en", Format::Conll(Columns::TokenFirstTagLast)),
+    ("wikiann-fr", "ner/wikiann/fr.dev.tsv", "fr", Format::Conll(Columns::TokenFirstTagLast)),
+    ("wikiann-nl", "ner/wikiann/nl.dev.tsv", "nl", Format::Conll(Columns::TokenFirstTagLast)),
 ];
 
 pub fn run(w: Which) -> anyhow::Result<ExitCode> {
@@ -138,19 +160,20 @@ pub fn report_step(bar: &ProgressBar, log: &mut Vec<String>, t0: std::time::Inst
     }
 }
 
-/// Every training corpus as (group, sentences).
+/// Every training corpus as (group, sentences); files missing under `data` are reported and
+/// left out (a subset of the corpora still trains).
 fn load_train(data: &Path) -> anyhow::Result<Vec<(String, Vec<GoldSentence>)>> {
     let mut all = Vec::new();
-    for (group, rel, lang, cols) in TRAIN {
+    for (group, rel, lang, format) in TRAIN {
         let p = data.join(rel);
-        let s = read_conll(&p, lang, *cols).with_context(|| format!("reading {}", p.display()))?;
+        if !p.exists() {
+            eprintln!("train: {rel}: not found, group {group} left out");
+            continue;
+        }
+        let s = read_corpus(&p, lang, *format).with_context(|| format!("reading {}", p.display()))?;
         eprintln!("train: {rel}: {} sentences", s.len());
         all.push((group.to_string(), s));
     }
-    let p = data.join("ner/slavicner/train.jsonl");
-    let s = read_slavicner(&p).with_context(|| format!("reading {}", p.display()))?;
-    eprintln!("train: ner/slavicner/train.jsonl: {} sentences", s.len());
-    all.push(("slavicner".to_string(), s));
     Ok(all)
 }
 
@@ -166,6 +189,9 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
         let state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ckpt.join("train_state.json")).context("reading checkpoint state")?)?;
         let dir = ModelDir::open(&ckpt)?;
         (Classifier::load(&dir, Task::Token, &LoadOptions::default())?, state["step"].as_u64().unwrap_or(0) as usize)
+    } else if let Some(init) = &a.init {
+        let dir = ModelDir::open(init).with_context(|| format!("opening --init {}", init.display()))?;
+        (Classifier::load(&dir, Task::Token, &LoadOptions::default())?, 0)
     } else {
         (Classifier::load(&base, Task::Token, &LoadOptions { device: tch::Device::Cpu, new_head_labels: Some(labels.clone()) })?, 0)
     };
@@ -232,7 +258,7 @@ fn run_ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     // Dev scores through the same pipeline as `annotate`, from the saved (half-precision) overlay.
     let dir = ModelDir::open(&a.out)?;
     let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;
-    let dev = super::eval::score_dev_sets(&mut ann, &a.data, a.dev_limit)?;
+    let dev = super::eval::score_dev_sets(&mut ann, &a.data, a.dev_limit, &[])?;
     let report = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
         "options": opts, "fit": fit, "steps_done": step, "train_minutes": train_minutes, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
