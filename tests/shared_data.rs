@@ -1,6 +1,6 @@
 //! The corpus readers on the real files of ../shared/data (present for developers and CI, not
 //! for users): sizes match ../shared/data/README.md. Skipped with a message when absent.
-use pactwatch::corpus::{read_conll, read_slavicner, Columns};
+use pactwatch::corpus::{read_conll, read_span_jsonl, Columns};
 use pactwatch::stance_data::*;
 use std::path::{Path, PathBuf};
 
@@ -24,7 +24,7 @@ fn ner_corpora_sizes() {
     assert_eq!(n("ner/germeval2014-de/dev.tsv", Columns::IndexTokenTag), 2200);
     assert_eq!(n("ner/ner-uk/train.iob", Columns::TokenFirstTagLast), 11161);
     assert_eq!(n("ner/wikiann/fr.dev.tsv", Columns::TokenFirstTagLast), 10000);
-    let s = read_slavicner(&d.join("ner/slavicner/train.jsonl")).unwrap();
+    let s = read_span_jsonl(&d.join("ner/slavicner/train.jsonl")).unwrap();
     assert!(s.len() > 3772, "SlavicNER documents split into sentences");
     let tags: usize = s.iter().map(|x| x.tags.iter().filter(|t| t.starts_with("B-")).count()).sum();
     assert!(tags > 10_000, "{tags} entities");
