@@ -351,6 +351,9 @@ impl StanceStage {
         for &i in &ents {
             by_sentence.entry(d.entities[i].sentence).or_default().push(i);
         }
+        // The language's clause words, once per document.
+        let mut grammar = self.lexicon.grammar(&d.lang.code);
+        grammar.after_cue = self.opts.holder_after_cue;
         for (ti, t) in self.targets.iter().enumerate() {
             let mine: Vec<&(usize, usize, f32, &str, Probs)> = found.iter().filter(|f| f.1 == ti).collect();
             let mut sentence_rows = Vec::new();
@@ -369,8 +372,6 @@ impl StanceStage {
                     .iter()
                     .map(|&i| Mention { label: d.entities[i].label.clone(), start: d.entities[i].span.byte_start - sent.span.byte_start, end: d.entities[i].span.byte_end - sent.span.byte_start })
                     .collect();
-                let mut grammar = self.lexicon.grammar(&d.lang.code);
-                grammar.after_cue = self.opts.holder_after_cue;
                 let held = attribute_all(text, &mentions, &cues, &grammar);
                 // Holders as actor ids with the reason: a cue, else (options) the previous
                 // sentence's holders or the sentence's subject.

@@ -143,9 +143,9 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Write the dev sets as `token<TAB>tag` files (`X` words as O, as scored).
-fn dump_dev_sets(data: &Path, out: &Path, limit: usize, only: &[String]) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+/// Each dev set present under `data` (only those named in `only`, when not empty), its first
+/// `limit` sentences (0 = all), passed to `f` one at a time.
+fn for_each_dev_set(data: &Path, limit: usize, only: &[String], mut f: impl FnMut(&str, Vec<pactwatch::corpus::GoldSentence>) -> anyhow::Result<()>) -> anyhow::Result<()> {
     for (name, rel, lang, format) in DEV {
         let p = data.join(rel);
         if !p.exists() || !only.is_empty() && !only.iter().any(|o| o == name) {
@@ -155,6 +155,15 @@ fn dump_dev_sets(data: &Path, out: &Path, limit: usize, only: &[String]) -> anyh
         if limit > 0 {
             gold.truncate(limit);
         }
+        f(name, gold)?;
+    }
+    Ok(())
+}
+
+/// Write the dev sets as `token<TAB>tag` files (`X` words as O, as scored).
+fn dump_dev_sets(data: &Path, out: &Path, limit: usize, only: &[String]) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for_each_dev_set(data, limit, only, |name, gold| {
         let mut text = String::new();
         for s in &gold {
             for (t, g) in s.tokens.iter().zip(&s.tags) {
@@ -165,7 +174,8 @@ fn dump_dev_sets(data: &Path, out: &Path, limit: usize, only: &[String]) -> anyh
         let f = out.join(format!("{name}.tsv"));
         std::fs::write(&f, text).with_context(|| format!("writing {}", f.display()))?;
         eprintln!("{name}: {} sentences -> {}", gold.len(), f.display());
-    }
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -173,20 +183,13 @@ fn dump_dev_sets(data: &Path, out: &Path, limit: usize, only: &[String]) -> anyh
 /// `only` (when not empty) names the sets to score.
 pub fn score_dev_sets(ann: &mut Annotator, data: &Path, limit: usize, only: &[String]) -> anyhow::Result<serde_json::Value> {
     let mut out = serde_json::Map::new();
-    for (name, rel, lang, format) in DEV {
-        let p = data.join(rel);
-        if !p.exists() || !only.is_empty() && !only.iter().any(|o| o == name) {
-            continue;
-        }
-        let mut gold = read_corpus(&p, lang, *format)?;
-        if limit > 0 {
-            gold.truncate(limit);
-        }
+    for_each_dev_set(data, limit, only, |name, gold| {
         let t = std::time::Instant::now();
         let r = evaluate(ann, &gold, 64);
         eprintln!("dev {name}: F1 {:.2} (P {:.2} R {:.2}) on {} sentences in {:.0} s",
             100.0 * r.overall.f1, 100.0 * r.overall.precision, 100.0 * r.overall.recall, gold.len(), t.elapsed().as_secs_f64());
         out.insert(name.to_string(), serde_json::to_value(&r)?);
-    }
+        Ok(())
+    })?;
     Ok(serde_json::Value::Object(out))
 }
