@@ -3,7 +3,7 @@
 the metric `pactwatch eval ner` uses: each gold sentence's tokens joined by single spaces form
 one document; entities are compared as exact (type, char start, char end) spans; predicted types
 the gold scheme lacks are not scored; tags are
-mapped to PER / ORG / LOC / MISC as in src/corpus.rs.
+mapped to PER / ORG / LOC / MISC as in src/training/corpus.rs.
 
 Usage: scripts/spacy_baseline.sh (creates a throwaway virtual environment outside the repo)
        python scripts/spacy_baseline.py --data ../shared/data [--limit N]

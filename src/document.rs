@@ -1,9 +1,9 @@
 //! The annotated document: what `documents.jsonl` holds, one per input record. Field names are
 //! the documented output schema (README, "Output schema").
-use crate::input::Origin;
-use crate::language::Language;
+use crate::stages::input::Origin;
+use crate::stages::language::Language;
 use crate::offsets::Span;
-use crate::stance_data::StanceLabel;
+use crate::training::stance_data::StanceLabel;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,8 +75,8 @@ pub struct StanceProbs {
     pub none: f32,
 }
 
-impl From<crate::stance::Probs> for StanceProbs {
-    fn from(p: crate::stance::Probs) -> Self {
+impl From<crate::models::stance::Probs> for StanceProbs {
+    fn from(p: crate::models::stance::Probs) -> Self {
         StanceProbs { favor: p[0], against: p[1], none: p[2] }
     }
 }

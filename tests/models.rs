@@ -2,7 +2,7 @@
 //! pactwatch's loader (rust-bert structs) equal an independent forward pass.
 use super::fixture::{make_model, make_model_eps, Arch, Head};
 use super::reference::Reference;
-use pactwatch::model::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
+use pactwatch::models::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
 use tch::{Device, Kind, Tensor};
 
 fn max_abs_diff(arch: Arch, head: Head) -> f64 {
@@ -91,8 +91,8 @@ fn clear_errors_for_broken_directories() {
     // a window longer than the model's positions
     make_model(dir.path(), Arch::Bert, Head::Token, 1);
     let md = ModelDir::open(dir.path()).unwrap();
-    let opts = pactwatch::annotate::NerOptions { max_tokens: 512, ..Default::default() };
-    let e = format!("{:#}", pactwatch::annotate::Annotator::load(&md, opts, Device::Cpu).err().unwrap());
+    let opts = pactwatch::stages::annotate::NerOptions { max_tokens: 512, ..Default::default() };
+    let e = format!("{:#}", pactwatch::stages::annotate::Annotator::load(&md, opts, Device::Cpu).err().unwrap());
     assert!(e.contains("longer than the model's 40 positions"), "{e}");
     let _ = Tensor::zeros([1], (Kind::Float, Device::Cpu));
 }
@@ -110,7 +110,7 @@ fn equal_word_embedding_tables_are_shared_and_logits_stay() {
     let before = tch::no_grad(|| mb.logits(&x, false)).unwrap();
     let table = |m: &Classifier| m.vs.variables().into_iter().find(|(n, _)| n.ends_with("word_embeddings.weight")).unwrap().1;
     assert_ne!(table(&ma).data_ptr(), table(&mb).data_ptr());
-    let freed = pactwatch::model::share_word_embeddings(&ma.vs, &mb.vs);
+    let freed = pactwatch::models::share_word_embeddings(&ma.vs, &mb.vs);
     assert_eq!(freed, table(&ma).numel() * 4, "one float32 table released");
     assert_eq!(table(&ma).data_ptr(), table(&mb).data_ptr(), "one storage");
     let after = tch::no_grad(|| mb.logits(&x, false)).unwrap();
@@ -119,5 +119,5 @@ fn equal_word_embedding_tables_are_shared_and_logits_stay() {
     let c = tempfile::tempdir().unwrap();
     make_model(c.path(), Arch::Bert, Head::Token, 4);
     let mc = Classifier::load(&ModelDir::open(c.path()).unwrap(), Task::Token, &LoadOptions::default()).unwrap();
-    assert_eq!(pactwatch::model::share_word_embeddings(&ma.vs, &mc.vs), 0);
+    assert_eq!(pactwatch::models::share_word_embeddings(&ma.vs, &mc.vs), 0);
 }

@@ -2,9 +2,9 @@
 //! entity and sentence the pipeline emits satisfies `text[start..end] == span text` in both
 //! byte and code-point units, and the model sees every non-whitespace character.
 use super::fixture::{make_model, Arch, Head};
-use pactwatch::annotate::{Annotator, NerOptions};
-use pactwatch::input::{Origin, Record};
-use pactwatch::model::ModelDir;
+use pactwatch::stages::annotate::{Annotator, NerOptions};
+use pactwatch::stages::input::{Origin, Record};
+use pactwatch::models::ModelDir;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -80,7 +80,7 @@ fn entity_and_sentence_offsets_round_trip() {
 /// ends up as exactly one record or one error.
 #[test]
 fn readers_account_for_arbitrary_bytes() {
-    use pactwatch::input::{Reader, ReaderOptions};
+    use pactwatch::stages::input::{Reader, ReaderOptions};
     let dir = tempfile::tempdir().unwrap();
     let mut runner = TestRunner::new(Config { cases: 300, ..Config::default() });
     let bytes = prop::collection::vec(

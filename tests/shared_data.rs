@@ -1,7 +1,7 @@
 //! The corpus readers on the real files of ../shared/data (present for developers and CI, not
 //! for users): sizes match ../shared/data/README.md. Skipped with a message when absent.
-use pactwatch::corpus::{read_conll, read_span_jsonl, Columns};
-use pactwatch::stance_data::*;
+use pactwatch::training::corpus::{read_conll, read_span_jsonl, Columns};
+use pactwatch::training::stance_data::*;
 use std::path::{Path, PathBuf};
 
 fn data() -> Option<PathBuf> {

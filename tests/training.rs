@@ -1,10 +1,10 @@
 //! The NER training loop on a fixture model: labels land on first sub-tokens, the loss falls,
 //! and the half-precision overlay reloads (through `overlay.json`) to the same predictions.
 use super::fixture::{make_model, Arch, Head};
-use pactwatch::corpus::GoldSentence;
-use pactwatch::encoding::TextTokenizer;
-use pactwatch::model::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
-use pactwatch::train::{encode_example, fit, save_overlay, Sampler, TrainOptions, NER_LABELS};
+use pactwatch::training::corpus::GoldSentence;
+use pactwatch::stages::encoding::TextTokenizer;
+use pactwatch::models::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
+use pactwatch::training::train::{encode_example, fit, save_overlay, Sampler, TrainOptions, NER_LABELS};
 
 fn sent(tokens: &str, tags: &str, lang: &str) -> GoldSentence {
     GoldSentence {
@@ -39,7 +39,7 @@ fn loss_falls_and_overlay_round_trips() {
     let tok = TextTokenizer::from_file(&base.tokenizer).unwrap();
     let labels: Vec<String> = NER_LABELS.iter().map(|s| s.to_string()).collect();
     let model = Classifier::load(&base, Task::Token, &LoadOptions { new_head_labels: Some(labels), ..Default::default() }).unwrap();
-    pactwatch::train::freeze_word_embeddings(&model);
+    pactwatch::training::train::freeze_word_embeddings(&model);
     let data = [
         sent("Macron met Starmer in Paris .", "B-PER O B-PER O B-LOC O", "en"),
         sent("the EU and NATO met .", "O B-ORG O B-ORG O O", "en"),
@@ -74,8 +74,8 @@ fn loss_falls_and_overlay_round_trips() {
 
 #[test]
 fn stance_training_learns_pairs_and_the_overlay_reloads_as_a_stance_model() {
-    use pactwatch::stance::{StanceModel, STANCE_LABELS};
-    use pactwatch::stance_data::{StanceExample, StanceLabel};
+    use pactwatch::models::stance::{StanceModel, STANCE_LABELS};
+    use pactwatch::training::stance_data::{StanceExample, StanceLabel};
     let dir = tempfile::tempdir().unwrap();
     let base_dir = dir.path().join("base");
     make_model(&base_dir, Arch::Bert, Head::Sequence, 4);
@@ -91,7 +91,7 @@ fn stance_training_learns_pairs_and_the_overlay_reloads_as_a_stance_model() {
         ex("We reject it, bad idea", StanceLabel::Against, "a"),
         ex("Rain in Oslo today", StanceLabel::None, "a"),
     ];
-    let examples: Vec<_> = data.iter().map(|e| pactwatch::train::encode_stance_example(&tok, e, 40).unwrap()).collect();
+    let examples: Vec<_> = data.iter().map(|e| pactwatch::training::train::encode_stance_example(&tok, e, 40).unwrap()).collect();
     assert!(examples.iter().all(|e| e.labels.len() == 1 && e.ids.len() <= 40));
     let mut sampler = Sampler::weighted(examples, 5, 0.5);
     // Batch 1: the sampler sorts a pool by length, so with three examples a larger batch
@@ -109,6 +109,6 @@ fn stance_training_learns_pairs_and_the_overlay_reloads_as_a_stance_model() {
     let out = dir.path().join("stance");
     save_overlay(&model, &base, &out, false, "BertForSequenceClassification").unwrap();
     let sm = StanceModel::load(&ModelDir::open(&out).unwrap(), tch::Device::Cpu).unwrap();
-    let report = pactwatch::stance::evaluate(&sm, &data).unwrap();
+    let report = pactwatch::models::stance::evaluate(&sm, &data).unwrap();
     assert_eq!(report.overall.accuracy, 1.0, "{:?}", report.overall.confusion);
 }

@@ -3,7 +3,7 @@
 //! documents/s, tokens/s, time per stage, peak RSS, and for each model the useful FLOP/s and
 //! its share of this machine's peak, measured by a float32 matmul probe in the same process.
 use clap::Parser;
-use pactwatch::model::{ModelDir, PassStats};
+use pactwatch::models::{ModelDir, PassStats};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -76,7 +76,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let ner_dir = cmd.a.ner_model_dir();
     let stance_dirs = cmd.a.stance_model_dirs();
     let t = std::time::Instant::now();
-    let code = super::annotate::run(cmd.a)?;
+    let summary = pactwatch::pipeline::Pipeline::open(cmd.a.pipeline_options())?.run(&mut pactwatch::pipeline::Quiet)?;
+    let code = if summary.counts.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) };
     let wall = t.elapsed().as_secs_f64();
     let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("run.json"))?)?;
     let c = &run["counts"];

@@ -17,7 +17,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let t = std::time::Instant::now();
-    let h = pactwatch::convert::convert_e5(&a.bin, &a.tokenizer, &a.out)
+    let h = pactwatch::models::convert::convert_e5(&a.bin, &a.tokenizer, &a.out)
         .with_context(|| format!("converting {} into {}", a.bin.display(), a.out.display()))?;
     eprintln!(
         "converted {} layers x {} hidden, vocabulary {} into {} in {:.1} s",

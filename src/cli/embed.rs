@@ -1,6 +1,6 @@
 use anyhow::Context;
-use pactwatch::encoding::TextTokenizer;
-use pactwatch::model::{Encoder, ModelDir, ModelInputs};
+use pactwatch::stages::encoding::TextTokenizer;
+use pactwatch::models::{Encoder, ModelDir, ModelInputs};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

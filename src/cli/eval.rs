@@ -1,10 +1,10 @@
 //! `pactwatch eval ner`: score the annotate pipeline on gold data (exact-span P / R / F1).
 use super::train::DEV;
 use anyhow::Context;
-use pactwatch::annotate::{Annotator, NerOptions};
-use pactwatch::corpus::{read_conll, read_corpus, read_span_jsonl, Columns};
-use pactwatch::evaluate::evaluate;
-use pactwatch::model::ModelDir;
+use pactwatch::stages::annotate::{Annotator, NerOptions};
+use pactwatch::training::corpus::{read_conll, read_corpus, read_span_jsonl, Columns};
+use pactwatch::training::evaluate::evaluate;
+use pactwatch::models::ModelDir;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -42,16 +42,17 @@ pub struct StanceArgs {
 
 fn run_stance(a: StanceArgs) -> anyhow::Result<ExitCode> {
     super::set_threads(a.threads);
-    let dir = ModelDir::open(&a.stance_model).context("opening the stance model")?;
-    let model = pactwatch::stance::StanceModel::load(&dir, tch::Device::Cpu)?;
+    let dir = ModelDir::open(&pactwatch::home::resolve(&a.stance_model)?).context("opening the stance model")?;
+    let data = pactwatch::home::resolve(&a.data)?;
+    let model = pactwatch::models::stance::StanceModel::load(&dir, tch::Device::Cpu)?;
     let out = if a.gold == "dev" {
-        super::train_stance::dev_sets_only(&model, &a.data, a.limit)?
+        super::train_stance::dev_sets_only(&model, &data, a.limit)?
     } else {
-        let mut gold = pactwatch::stance_data::read_gold_jsonl(Path::new(&a.gold))?;
+        let mut gold = pactwatch::training::stance_data::read_gold_jsonl(Path::new(&a.gold))?;
         if a.limit > 0 {
             gold.truncate(a.limit);
         }
-        serde_json::to_value(pactwatch::stance::evaluate(&model, &gold)?)?
+        serde_json::to_value(pactwatch::models::stance::evaluate(&model, &gold)?)?
     };
     if a.json {
         println!("{}", serde_json::to_string(&out)?);
@@ -110,12 +111,12 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     };
     super::set_threads(a.threads);
     if let Some(out) = &a.dump_gold {
-        return dump_dev_sets(&a.data, out, a.limit, &a.sets);
+        return dump_dev_sets(&pactwatch::home::resolve(&a.data)?, out, a.limit, &a.sets);
     }
-    let dir = ModelDir::open(&a.ner_model).context("opening the NER model")?;
+    let dir = ModelDir::open(&pactwatch::home::resolve(&a.ner_model)?).context("opening the NER model")?;
     let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;
     let out = if a.gold == "dev" {
-        score_dev_sets(&mut ann, &a.data, a.limit, &a.sets)?
+        score_dev_sets(&mut ann, &pactwatch::home::resolve(&a.data)?, a.limit, &a.sets)?
     } else {
         let p = Path::new(&a.gold);
         let mut gold = match a.gold_format {
@@ -145,7 +146,7 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
 
 /// Each dev set present under `data` (only those named in `only`, when not empty), its first
 /// `limit` sentences (0 = all), passed to `f` one at a time.
-fn for_each_dev_set(data: &Path, limit: usize, only: &[String], mut f: impl FnMut(&str, Vec<pactwatch::corpus::GoldSentence>) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn for_each_dev_set(data: &Path, limit: usize, only: &[String], mut f: impl FnMut(&str, Vec<pactwatch::training::corpus::GoldSentence>) -> anyhow::Result<()>) -> anyhow::Result<()> {
     for (name, rel, lang, format) in DEV {
         let p = data.join(rel);
         if !p.exists() || !only.is_empty() && !only.iter().any(|o| o == name) {

@@ -1,9 +1,9 @@
 //! `pactwatch eval news`: run `annotate` on gold news articles (every target they name, each
 //! from `--targets-dir/<id>.toml`) and score documents, actors and off-topic false positives
-//! per split (`pactwatch::news_eval`). Arguments after `--` go to `annotate` unchanged.
+//! per split (`pactwatch::training::news_eval`). Arguments after `--` go to `annotate` unchanged.
 use anyhow::Context;
 use clap::Parser;
-use pactwatch::news_eval::{read_gold, read_predictions, score, GoldArticle, SplitScores};
+use pactwatch::training::news_eval::{read_gold, read_predictions, score, GoldArticle, SplitScores};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,7 +39,9 @@ struct AnnotateCli {
     a: super::annotate::Args,
 }
 
-pub fn run(a: NewsArgs) -> anyhow::Result<ExitCode> {
+pub fn run(mut a: NewsArgs) -> anyhow::Result<ExitCode> {
+    a.gold = pactwatch::home::resolve(&a.gold)?;
+    a.targets_dir = pactwatch::home::resolve(&a.targets_dir)?;
     let gold = read_gold(&a.gold).with_context(|| format!("reading the gold articles {}", a.gold.display()))?;
     anyhow::ensure!(!gold.is_empty(), "{}: no gold articles", a.gold.display());
     let _tmp;
@@ -71,8 +73,9 @@ pub fn run(a: NewsArgs) -> anyhow::Result<ExitCode> {
             }
             argv.extend(a.annotate_args.iter().cloned());
             let cli = AnnotateCli::try_parse_from(&argv).map_err(|e| anyhow::anyhow!("annotate options: {e}"))?;
-            let code = super::annotate::run(cli.a)?;
-            anyhow::ensure!(code == ExitCode::SUCCESS, "annotate failed on the gold articles");
+            super::set_threads(cli.a.threads());
+            let summary = pactwatch::pipeline::Pipeline::open(cli.a.pipeline_options())?.run(&mut pactwatch::pipeline::Quiet)?;
+            anyhow::ensure!(summary.counts.failed == 0, "annotate failed on {} gold article(s): see {}/errors.jsonl", summary.counts.failed, summary.out);
             out.join("annotate")
         }
     };
@@ -96,20 +99,20 @@ pub fn run(a: NewsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// One line per gold article: gold and predicted labels, and each gold actor's prediction.
-fn write_outcomes(path: &std::path::Path, gold: &[GoldArticle], pred: &std::collections::BTreeMap<(String, String), pactwatch::news_eval::Predicted>) -> anyhow::Result<()> {
+fn write_outcomes(path: &std::path::Path, gold: &[GoldArticle], pred: &std::collections::BTreeMap<(String, String), pactwatch::training::news_eval::Predicted>) -> anyhow::Result<()> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
     let empty = Default::default();
     for g in gold {
-        let p: &pactwatch::news_eval::Predicted = pred.get(&(g.id.clone(), g.target.clone())).unwrap_or(&empty);
+        let p: &pactwatch::training::news_eval::Predicted = pred.get(&(g.id.clone(), g.target.clone())).unwrap_or(&empty);
         let actors: Vec<serde_json::Value> = g
             .actors
             .iter()
             .map(|ga| {
-                let found: Vec<_> = p.actors.iter().filter(|(n, _, _)| pactwatch::news_eval::names_match(n, ga)).map(|(n, l, e)| serde_json::json!([n, l, e])).collect();
+                let found: Vec<_> = p.actors.iter().filter(|(n, _, _)| pactwatch::training::news_eval::names_match(n, ga)).map(|(n, l, e)| serde_json::json!([n, l, e])).collect();
                 serde_json::json!({"name": ga.name, "gold": ga.stance, "predicted": found})
             })
             .collect();
-        let others: Vec<_> = p.actors.iter().filter(|(n, _, _)| !g.actors.iter().any(|ga| pactwatch::news_eval::names_match(n, ga))).map(|(n, l, e)| serde_json::json!([n, l, e])).collect();
+        let others: Vec<_> = p.actors.iter().filter(|(n, _, _)| !g.actors.iter().any(|ga| pactwatch::training::news_eval::names_match(n, ga))).map(|(n, l, e)| serde_json::json!([n, l, e])).collect();
         writeln!(f, "{}", serde_json::json!({"id": g.id, "split": g.split, "lang": g.lang, "target": g.target, "on_topic": g.on_topic,
             "gold": g.label, "predicted": p.label, "n_relevant": p.n_relevant, "actors": actors, "other_predicted_actors": others}))?;
     }

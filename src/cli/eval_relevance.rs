@@ -4,9 +4,9 @@
 //! threshold proposed is the lowest cosine that keeps the off-topic false-positive rate at or
 //! below `--max-fpr`.
 use anyhow::Context;
-use pactwatch::input::{Reader, ReaderOptions};
-use pactwatch::model::ModelDir;
-use pactwatch::relevance::Relevance;
+use pactwatch::stages::input::{Reader, ReaderOptions};
+use pactwatch::models::ModelDir;
+use pactwatch::stages::relevance::Relevance;
 use pactwatch::target::Target;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,14 +36,14 @@ pub struct RelevanceArgs {
 /// Sentences of the records in `files` (at most `limit` records), with lexical match flags;
 /// with `named_docs_only`, only documents that name the target somewhere.
 fn sentences(files: &[PathBuf], limit: usize, target: &Target, named_docs_only: bool) -> anyhow::Result<Vec<(String, bool, String)>> {
-    let files = pactwatch::input::expand_inputs(files, None).map_err(|e| anyhow::anyhow!("{}: {}", e.origin.file, e.reason))?;
+    let files = pactwatch::stages::input::expand_inputs(files, None).map_err(|e| anyhow::anyhow!("{}: {}", e.origin.file, e.reason))?;
     let opts = ReaderOptions { id_field: "id".into(), text_field: "text".into(), format: None };
     let mut out = Vec::new();
     for r in Reader::new(files, opts).take(limit) {
         let Ok(r) = r else { continue };
-        let lang = pactwatch::language::detect(&r.text);
+        let lang = pactwatch::stages::language::detect(&r.text);
         let mut doc = Vec::new();
-        for (s, e) in pactwatch::segment::sentences(&r.text, &lang.code) {
+        for (s, e) in pactwatch::stages::segment::sentences(&r.text, &lang.code) {
             let t = r.text[s..e].trim();
             if t.chars().count() >= 20 {
                 doc.push((t.to_string(), target.match_text(t).any(), lang.code.clone()));

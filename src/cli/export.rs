@@ -4,7 +4,7 @@
 //! `tokenizer_config.json`, loadable by `AutoModelFor*.from_pretrained` (used by
 //! scripts/bench_reference.py, so both sides run the very same weights).
 use anyhow::Context;
-use pactwatch::model::{Classifier, LoadOptions, ModelDir, Task};
+use pactwatch::models::{Classifier, LoadOptions, ModelDir, Task};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tch::{Kind, Tensor};

@@ -1,11 +1,11 @@
 //! `pactwatch train ner`: fine-tune the NER model on the labelled corpora of ../shared/data.
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use pactwatch::annotate::{Annotator, NerOptions};
-use pactwatch::corpus::{read_corpus, Columns, Format, GoldSentence};
-use pactwatch::encoding::TextTokenizer;
-use pactwatch::model::{Classifier, LoadOptions, ModelDir, Task};
-use pactwatch::train::{self, encode_example, Sampler, TrainOptions, NER_LABELS};
+use pactwatch::stages::annotate::{Annotator, NerOptions};
+use pactwatch::training::corpus::{read_corpus, Columns, Format, GoldSentence};
+use pactwatch::stages::encoding::TextTokenizer;
+use pactwatch::models::{Classifier, LoadOptions, ModelDir, Task};
+use pactwatch::training::train::{self, encode_example, Sampler, TrainOptions, NER_LABELS};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

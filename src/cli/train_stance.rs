@@ -2,11 +2,11 @@
 //! ../shared/data (split policy: `stance_data::load_corpora`).
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use pactwatch::encoding::TextTokenizer;
-use pactwatch::model::{Classifier, LoadOptions, ModelDir, Task};
-use pactwatch::stance::{StanceModel, STANCE_LABELS};
-use pactwatch::stance_data::{load_argument_corpora, load_corpora, read_news_pairs, StanceExample, StanceLabel};
-use pactwatch::train::{self, encode_stance_example, Rng, Sampler, TrainOptions};
+use pactwatch::stages::encoding::TextTokenizer;
+use pactwatch::models::{Classifier, LoadOptions, ModelDir, Task};
+use pactwatch::models::stance::{StanceModel, STANCE_LABELS};
+use pactwatch::training::stance_data::{load_argument_corpora, load_corpora, read_news_pairs, StanceExample, StanceLabel};
+use pactwatch::training::train::{self, encode_stance_example, Rng, Sampler, TrainOptions};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -172,7 +172,7 @@ pub fn score_dev_sets(model: &StanceModel, all: &[StanceExample], limit: usize, 
     let seen: std::collections::HashSet<String> = train.iter().map(|e| e.target.to_lowercase()).collect();
     let mut sets: BTreeMap<String, Vec<StanceExample>> = BTreeMap::new();
     for e in all.iter().filter(|e| e.split == "dev") {
-        sets.entry(pactwatch::stance_data::dev_set_name(e)).or_default().push(e.clone());
+        sets.entry(pactwatch::training::stance_data::dev_set_name(e)).or_default().push(e.clone());
     }
     let mut out = serde_json::Map::new();
     for (name, mut gold) in sets {
@@ -182,7 +182,7 @@ pub fn score_dev_sets(model: &StanceModel, all: &[StanceExample], limit: usize, 
             gold = (0..limit).map(|i| gold[(i as f64 * step) as usize].clone()).collect();
         }
         let t = std::time::Instant::now();
-        let r = pactwatch::stance::evaluate(model, &gold)?;
+        let r = pactwatch::models::stance::evaluate(model, &gold)?;
         let n_seen = gold.iter().filter(|e| seen.contains(&e.target.to_lowercase())).count();
         eprintln!("dev {name}: macro-F1 {:.3} F_avg {:.3} on {} pairs ({} with a seen target){} in {:.0} s",
             r.macro_f1, r.f_avg, gold.len(), n_seen, if r.binary { ", binary" } else { "" }, t.elapsed().as_secs_f64());

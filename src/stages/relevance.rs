@@ -2,11 +2,11 @@
 //! each sentence (e5 "passage: "), mean-pooled and L2-normalised as multilingual-e5 was
 //! trained. Combined with `target::Target::match_text` by the stance stage; each target's
 //! threshold is calibrated with `pactwatch eval relevance`.
-use crate::encoding::TextTokenizer;
+use crate::stages::encoding::TextTokenizer;
 use crate::error::{Error, Result};
-use crate::model::{Encoder, ModelDir, ModelInputs};
+use crate::models::{Encoder, ModelDir, ModelInputs};
 use crate::target::Target;
-use crate::window;
+use crate::stages::window;
 use tch::{Device, Kind, Tensor};
 
 pub struct Relevance {
@@ -18,7 +18,7 @@ pub struct Relevance {
     pub max_tokens: usize,
     pub batch_size: usize,
     /// What the encoder's forward passes processed (for FLOP accounting).
-    pub stats: std::cell::RefCell<crate::model::PassStats>,
+    pub stats: std::cell::RefCell<crate::models::PassStats>,
 }
 
 impl Relevance {

@@ -100,7 +100,7 @@ impl Lexicon {
                 if !same_len {
                     continue;
                 }
-                for s in crate::words::find_phrase(&lower, &cue.to_lowercase()) {
+                for s in crate::stages::words::find_phrase(&lower, &cue.to_lowercase()) {
                     hits.push(CueHit { kind, cue: cue.clone(), start: s, end: s + cue.to_lowercase().len() });
                 }
             }

@@ -14,7 +14,7 @@
 //! Every figure is given per split: `dev` (tuned on) and `test` (never tuned on), by
 //! `split_of` unless the gold line names its split.
 use crate::error::{Error, Result};
-use crate::stance_data::StanceLabel;
+use crate::training::stance_data::StanceLabel;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,7 +45,7 @@ pub struct GoldArticle {
 
 /// `test` for about a third of the ids (FNV-1a of the id mod 100 < 35), else `dev`.
 pub fn split_of(id: &str) -> &'static str {
-    if crate::output::shard_of(id, 100) < 35 {
+    if crate::stages::output::shard_of(id, 100) < 35 {
         "test"
     } else {
         "dev"

@@ -177,7 +177,7 @@ pub fn read_corpus(path: &Path, lang: &str, format: Format) -> Result<Vec<GoldSe
 }
 
 /// Read span JSONL (`text` + character-offset `entities`, nested allowed) into sentences over the words
-/// of `crate::words::split_words`, cut at `crate::segment` sentence boundaries.
+/// of `crate::stages::words::split_words`, cut at `crate::stages::segment` sentence boundaries.
 pub fn read_span_jsonl(path: &Path) -> Result<Vec<GoldSentence>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
@@ -208,8 +208,8 @@ pub fn read_span_jsonl(path: &Path) -> Result<Vec<GoldSentence>> {
             }
         }
         let spans = outermost(spans);
-        for (ss, se) in crate::segment::sentences(text, &lang) {
-            let words = crate::words::split_words(&text[ss..se]);
+        for (ss, se) in crate::stages::segment::sentences(text, &lang) {
+            let words = crate::stages::words::split_words(&text[ss..se]);
             let mut sent = GoldSentence { lang: lang.clone(), tokens: vec![], tags: vec![] };
             for (ws, we) in words {
                 let (ws, we) = (ws + ss, we + ss);
@@ -252,8 +252,8 @@ fn outermost(mut spans: Vec<(usize, usize, &'static str)>) -> Vec<(usize, usize,
 /// Entity spans `(kind, token_start, token_end)` of an IOB2 tag sequence (`X` words are not
 /// entities).
 pub fn tag_spans(tags: &[String]) -> Vec<(String, usize, usize)> {
-    let parsed: Vec<crate::ner::Tag> = tags.iter().map(|t| crate::ner::parse_tag(if t == "X" { "O" } else { t })).collect();
-    crate::ner::decode(&parsed, &vec![1.0; tags.len()]).into_iter().map(|e| (e.kind, e.word_start, e.word_end)).collect()
+    let parsed: Vec<crate::stages::ner::Tag> = tags.iter().map(|t| crate::stages::ner::parse_tag(if t == "X" { "O" } else { t })).collect();
+    crate::stages::ner::decode(&parsed, &vec![1.0; tags.len()]).into_iter().map(|e| (e.kind, e.word_start, e.word_end)).collect()
 }
 
 impl GoldSentence {

@@ -3,10 +3,10 @@
 //! fixed seed, checkpoints, and an overlay export (only the tensors that differ from the base,
 //! in half precision). Labels are placed on sub-tokens exactly as `annotate` reads them back:
 //! words from `words::split_words`, the first sub-token of each word carries the word's label.
-use crate::corpus::GoldSentence;
-use crate::encoding::{align_words, TextTokenizer};
+use crate::training::corpus::GoldSentence;
+use crate::stages::encoding::{align_words, TextTokenizer};
 use crate::error::{Error, Result};
-use crate::model::{Classifier, ModelDir};
+use crate::models::{Classifier, ModelDir};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -62,7 +62,7 @@ pub struct Example {
 /// None when the sentence is longer than `max_tokens` (counted by the caller).
 pub fn encode_example(tok: &TextTokenizer, s: &GoldSentence, max_tokens: usize) -> Option<Example> {
     let (text, ents) = s.text_and_entities();
-    let words = crate::words::split_words(&text);
+    let words = crate::stages::words::split_words(&text);
     let tokens = tok.encode(&text).ok()?;
     if tokens.len() + tok.n_special() > max_tokens {
         return None;
@@ -89,9 +89,9 @@ pub fn encode_example(tok: &TextTokenizer, s: &GoldSentence, max_tokens: usize) 
 
 /// A stance training pair: framed ids of `stance::pair_text(target, text)` and its label
 /// index in `stance::STANCE_LABELS`; grouped by corpus (`source`) for the sampler.
-pub fn encode_stance_example(tok: &TextTokenizer, e: &crate::stance_data::StanceExample, max_tokens: usize) -> Result<Example> {
-    let ids = crate::stance::pair_ids(tok, &e.target, &e.text, max_tokens)?;
-    let label = crate::stance_data::StanceLabel::ALL.iter().position(|l| *l == e.label).expect("label in ALL") as i64;
+pub fn encode_stance_example(tok: &TextTokenizer, e: &crate::training::stance_data::StanceExample, max_tokens: usize) -> Result<Example> {
+    let ids = crate::models::stance::pair_ids(tok, &e.target, &e.text, max_tokens)?;
+    let label = crate::training::stance_data::StanceLabel::ALL.iter().position(|l| *l == e.label).expect("label in ALL") as i64;
     Ok(Example { ids, labels: vec![label], lang: e.source.to_string() })
 }
 
@@ -197,9 +197,9 @@ pub fn lr_at(step: usize, total: usize, warmup: usize, peak: f64) -> f64 {
 
 /// Batch tensors: ids padded with `pad`; token labels padded with -100 (`[batch, width]`), or
 /// one label per sequence (`[batch]`) when examples carry a single label (stance).
-pub fn batch_tensors(batch: &[&Example], pad: i64) -> (crate::model::ModelInputs, Tensor) {
+pub fn batch_tensors(batch: &[&Example], pad: i64) -> (crate::models::ModelInputs, Tensor) {
     let rows: Vec<&[i64]> = batch.iter().map(|e| e.ids.as_slice()).collect();
-    let x = crate::model::ModelInputs::from_rows(&rows, pad, tch::Device::Cpu);
+    let x = crate::models::ModelInputs::from_rows(&rows, pad, tch::Device::Cpu);
     if batch.iter().all(|e| e.labels.len() == 1 && e.ids.len() > 1) {
         let labels: Vec<i64> = batch.iter().map(|e| e.labels[0]).collect();
         return (x, Tensor::from_slice(&labels));
@@ -332,7 +332,7 @@ pub fn save_overlay(model: &Classifier, base: &ModelDir, out: &Path, skip_word_e
     cfg["id2label"] = serde_json::Value::Object(model.labels.iter().enumerate().map(|(i, l)| (i.to_string(), serde_json::Value::from(l.as_str()))).collect());
     cfg["label2id"] = serde_json::Value::Object(model.labels.iter().enumerate().map(|(i, l)| (l.clone(), serde_json::Value::from(i))).collect());
     let base_rel = pathdiff(base, out);
-    let base_sha = crate::output::sha256_file(&base.weights[0])?;
+    let base_sha = crate::stages::output::sha256_file(&base.weights[0])?;
     let overlay = serde_json::json!({"base": base_rel, "base_sha256": base_sha, "weights": "model.safetensors"});
     for (name, v) in [("config.json", &cfg), ("overlay.json", &overlay)] {
         let p = out.join(name);

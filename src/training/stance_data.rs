@@ -289,7 +289,7 @@ pub fn load_argument_corpora(data: &Path) -> Result<Vec<StanceExample>> {
     all.extend(read_pstance(&d.join("pstance-en/train.csv"))?.into_iter().map(|mut e| { e.split = "train".into(); e }));
     for f in ["vast_dev.csv", "vast_test.csv"] {
         for mut e in read_vast3(&d.join("vast-en").join(f))? {
-            e.split = if crate::output::shard_of(&e.target, 100) < 50 { "dev".into() } else { "train".into() };
+            e.split = if crate::stages::output::shard_of(&e.target, 100) < 50 { "dev".into() } else { "train".into() };
             all.push(e);
         }
     }
@@ -341,11 +341,11 @@ pub fn load_corpora(data: &Path) -> Result<Vec<StanceExample>> {
             .filter(|e| !is_unrelated(e)),
     );
     for mut e in read_vast(&d.join("vast-sentswap-en/vast_test-sentswap.csv"))? {
-        e.split = if crate::output::shard_of(&e.target, 100) < 50 { "dev".into() } else { "train".into() };
+        e.split = if crate::stages::output::shard_of(&e.target, 100) < 50 { "dev".into() } else { "train".into() };
         all.push(e);
     }
     for mut e in read_gerntsa(&d.join("gerntsa-de/GerNTSA.json"))? {
-        e.split = if crate::output::shard_of(&e.target, 100) < 15 { "dev".into() } else { "train".into() };
+        e.split = if crate::stages::output::shard_of(&e.target, 100) < 15 { "dev".into() } else { "train".into() };
         all.push(e);
     }
     Ok(all)

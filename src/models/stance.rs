@@ -5,10 +5,10 @@
 //! one sequence `"query: {target}\npassage: {text}"` framed by the tokenizer's special tokens,
 //! cut at `max_tokens` from the end of the passage. One sequence rather than a tokenizer pair,
 //! so a Hugging Face `text-classification` pipeline given the same string sees the same ids.
-use crate::encoding::TextTokenizer;
+use crate::stages::encoding::TextTokenizer;
 use crate::error::{Error, Result};
-use crate::model::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
-use crate::stance_data::{StanceExample, StanceLabel};
+use crate::models::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
+use crate::training::stance_data::{StanceExample, StanceLabel};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tch::{Device, Kind};
@@ -53,7 +53,7 @@ pub struct StanceModel {
     pub max_tokens: usize,
     pub batch_size: usize,
     /// What the forward passes processed (for FLOP accounting).
-    pub stats: std::cell::RefCell<crate::model::PassStats>,
+    pub stats: std::cell::RefCell<crate::models::PassStats>,
 }
 
 impl StanceModel {

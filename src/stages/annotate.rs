@@ -1,13 +1,13 @@
 //! The annotation stage runner: records → language → sentences → words and sub-word tokens →
 //! windows → batched NER forward passes (sorted by length) → decoded entities → `Document`s.
 use crate::document::{Coverage, Document, Entity, Sentence};
-use crate::encoding::{align_words, TextTokenizer, Token};
+use crate::stages::encoding::{align_words, TextTokenizer, Token};
 use crate::error::{Error, Result};
-use crate::input::{Record, RecordError};
-use crate::model::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
-use crate::ner::{aggregate, decode, parse_tag, Aggregation, Tag};
+use crate::stages::input::{Record, RecordError};
+use crate::models::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
+use crate::stages::ner::{aggregate, decode, parse_tag, Aggregation, Tag};
 use crate::offsets::{CharIndex, Span};
-use crate::{language, segment, window, words};
+use crate::stages::{language, segment, window, words};
 use serde::Serialize;
 use tch::{Device, Kind};
 
@@ -39,7 +39,7 @@ pub struct Timings {
     pub ner_forward_s: f64,
     pub decode_s: f64,
     /// What the NER forward passes processed (for FLOP accounting).
-    pub ner_pass: crate::model::PassStats,
+    pub ner_pass: crate::models::PassStats,
 }
 
 pub struct Annotator {

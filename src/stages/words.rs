@@ -21,7 +21,7 @@ pub enum WordRule {
 
 /// Word spans of a sentence under `rule`, from its text (starting at byte `offset` of the
 /// document) and its tokens (document byte offsets).
-pub fn words_by_rule(rule: WordRule, text: &str, offset: usize, tokens: &[crate::encoding::Token], doc: &str) -> Vec<(usize, usize)> {
+pub fn words_by_rule(rule: WordRule, text: &str, offset: usize, tokens: &[crate::stages::encoding::Token], doc: &str) -> Vec<(usize, usize)> {
     match rule {
         WordRule::Pactwatch => split_words(text).into_iter().map(|(a, b)| (a + offset, b + offset)).collect(),
         WordRule::Hf => hf_words(doc, tokens),
@@ -29,7 +29,7 @@ pub fn words_by_rule(rule: WordRule, text: &str, offset: usize, tokens: &[crate:
 }
 
 /// `WordRule::Hf`: consecutive non-empty tokens grouped into words (document byte spans).
-pub fn hf_words(doc: &str, tokens: &[crate::encoding::Token]) -> Vec<(usize, usize)> {
+pub fn hf_words(doc: &str, tokens: &[crate::stages::encoding::Token]) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate().filter(|(_, t)| t.end > t.start) {
         let new_word = i == 0 || out.is_empty() || doc.as_bytes()[t.start] == b' ' || (t.start > 0 && doc.as_bytes()[t.start - 1] == b' ');
@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn hf_rule_glues_tokens_not_preceded_by_a_space() {
-        use crate::encoding::Token;
+        use crate::stages::encoding::Token;
         let doc = "Xx «Reuters», and\nKyiv";
         // Tokens as a SentencePiece tokenizer cuts them (byte offsets, one empty).
         let cut = [(0, 2), (3, 5), (5, 12), (12, 14), (14, 15), (16, 19), (19, 19), (20, 24)];

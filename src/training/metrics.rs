@@ -70,7 +70,7 @@ impl SpanScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::tag_spans;
+    use crate::training::corpus::tag_spans;
 
     fn t(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()

@@ -10,7 +10,7 @@
 //! it) and skips that many records, so the finished outputs equal an uninterrupted run's.
 use crate::document::Document;
 use crate::error::{Error, Result};
-use crate::input::RecordError;
+use crate::stages::input::RecordError;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -49,7 +49,7 @@ struct StanceCsvRow<'a> {
     scope: crate::document::Scope,
     sentence: Option<usize>,
     target: &'a str,
-    label: crate::stance_data::StanceLabel,
+    label: crate::training::stance_data::StanceLabel,
     p_favor: f32,
     p_against: f32,
     p_none: f32,
@@ -68,7 +68,7 @@ struct ActorCsvRow<'a> {
     actor: &'a str,
     entity_label: &'a str,
     target: &'a str,
-    label: crate::stance_data::StanceLabel,
+    label: crate::training::stance_data::StanceLabel,
     p_favor: f32,
     p_against: f32,
     p_none: f32,

@@ -1,10 +1,10 @@
 //! NER evaluation: gold sentences go through the same pipeline as `annotate` (each sentence's
 //! tokens joined by spaces become one document) and predicted spans are scored against gold
 //! spans by exact byte boundaries and type.
-use crate::annotate::Annotator;
-use crate::corpus::{tag_spans, GoldSentence};
-use crate::input::{Origin, Record};
-use crate::metrics::{SpanReport, SpanScorer};
+use crate::stages::annotate::Annotator;
+use crate::training::corpus::{tag_spans, GoldSentence};
+use crate::stages::input::{Origin, Record};
+use crate::training::metrics::{SpanReport, SpanScorer};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -3,6 +3,8 @@
 pub mod dir;
 pub mod fast;
 pub mod weights;
+pub mod convert;
+pub mod stance;
 
 pub use dir::{Architecture, ModelDir};
 use crate::error::{Error, Result};

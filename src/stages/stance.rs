@@ -19,12 +19,12 @@
 //! - Document stance (`DocRule`): by default the stance-bearing evidence of its sentences and
 //!   of its actors' own voices (`evidence_label`); `DocRule::Mean` is the lean of the mean of
 //!   all relevant sentences, as for actors. None without relevant sentences.
-use crate::actors::{affiliated, attribute_all, followers, merge_mentions, subject, CueKind, Lexicon, Mention};
+use crate::stages::actors::{affiliated, attribute_all, followers, merge_mentions, subject, CueKind, Lexicon, Mention};
 use crate::document::{ActorStance, Document, Scope, StanceProbs, StanceRow};
 use crate::error::Result;
-use crate::relevance::Relevance;
-use crate::stance::{Probs, StanceModel};
-use crate::stance_data::StanceLabel;
+use crate::stages::relevance::Relevance;
+use crate::models::stance::{Probs, StanceModel};
+use crate::training::stance_data::StanceLabel;
 use crate::target::Target;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -183,7 +183,7 @@ pub fn aggregate(probs: &[Probs], min_margin: f32) -> (Probs, StanceLabel) {
 pub fn evidence_label(sentences: &[Probs], actors: &[StanceLabel], o: &StanceOptions) -> StanceLabel {
     let mut e = [0f32; 2];
     for p in sentences {
-        match crate::stance::argmax(p) {
+        match crate::models::stance::argmax(p) {
             StanceLabel::Favor => e[0] += p[0],
             StanceLabel::Against => e[1] += p[1],
             StanceLabel::None => {}
@@ -237,15 +237,15 @@ impl StanceStage {
     }
 
     /// Forward-pass statistics of the relevance encoder and the stance model.
-    pub fn pass_stats(&self) -> (crate::model::PassStats, crate::model::PassStats) {
+    pub fn pass_stats(&self) -> (crate::models::PassStats, crate::models::PassStats) {
         (self.relevance.stats.borrow().clone(), self.model.stats.borrow().clone())
     }
 
-    pub fn stance_dir(&self) -> crate::model::ModelDir {
+    pub fn stance_dir(&self) -> crate::models::ModelDir {
         self.model.model.dir.clone()
     }
 
-    pub fn relevance_dir(&self) -> crate::model::ModelDir {
+    pub fn relevance_dir(&self) -> crate::models::ModelDir {
         self.relevance.dir().clone()
     }
 
@@ -377,7 +377,7 @@ impl StanceStage {
                 // sentence's holders or the sentence's subject.
                 // A cue of the other side than the sentence's describes someone else's act
                 // ("rebuked the commitments France pledged"): it names no holder here.
-                let side = crate::stance::argmax(&q);
+                let side = crate::models::stance::argmax(&q);
                 let sided = side != StanceLabel::None;
                 let mut holders: Vec<(usize, String)> = held
                     .iter()
@@ -437,7 +437,7 @@ impl StanceStage {
                     target: t.id.clone(),
                     scope: Scope::Sentence,
                     sentence: Some(si),
-                    label: crate::stance::argmax(&q),
+                    label: crate::models::stance::argmax(&q),
                     probs: q.into(),
                     relevance: cosine,
                     relevant_by: by.to_string(),

@@ -1,0 +1,369 @@
+//! The whole run as one library type: readers → language → sentences → tokens → NER →
+//! relevance → stance → actors → sinks, built from one options struct. `pactwatch annotate`,
+//! `bench`, `eval news` and the Spark script (through `annotate`) all drive it; a server or a
+//! binding can too.
+//!
+//! ```no_run
+//! use pactwatch::pipeline::{Pipeline, PipelineOptions, Quiet};
+//! let mut opts = PipelineOptions::new(vec!["corpora/sample.jsonl".into()]);
+//! opts.out = Some("out/sample".into());
+//! let summary = Pipeline::open(opts)?.run(&mut Quiet)?;
+//! assert_eq!(summary.counts.read, summary.counts.annotated + summary.counts.failed);
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+use crate::models::{share_word_embeddings, Architecture, ModelDir, PassStats};
+use crate::stages::annotate::{Annotator, NerOptions};
+use crate::stages::input::{expand_inputs, count_records, ReaderOptions, Reader, RecordError};
+use crate::stages::output::{read_journal, sha256_file, shard_of, write_json_atomic, JournalEntry, OutputFormat, Outputs};
+use crate::stages::stance::{StanceOptions, StanceStage};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The stance stage's inputs: targets, models and lexicon paths, and its options.
+#[derive(Debug, Clone)]
+pub struct StanceConfig {
+    pub targets: Vec<PathBuf>,
+    pub model: PathBuf,
+    pub relevance_model: PathBuf,
+    pub cues: PathBuf,
+    pub options: StanceOptions,
+}
+
+/// Everything a run needs. `PipelineOptions::new` gives `annotate`'s defaults.
+#[derive(Debug, Clone)]
+pub struct PipelineOptions {
+    /// Input files or directories (read recursively); "-" reads stdin.
+    pub inputs: Vec<PathBuf>,
+    pub reader: ReaderOptions,
+    pub ner_model: PathBuf,
+    pub ner: NerOptions,
+    /// None: entities only (no relevance, stance or actors).
+    pub stance: Option<StanceConfig>,
+    /// Output directory; None writes to stdout only (`stdout` must be set).
+    pub out: Option<PathBuf>,
+    /// One JSON line per document and per failed record on stdout, in input order.
+    pub stdout: bool,
+    pub formats: Vec<OutputFormat>,
+    /// Only shard K of N (FNV-1a 64 of the record id, mod N).
+    pub shard: Option<(u64, u64)>,
+    /// Continue an interrupted run in `out` (same options).
+    pub resume: bool,
+    /// Documents read, annotated and written per batch.
+    pub docs_per_batch: usize,
+    /// Stop after this many input records.
+    pub limit: Option<usize>,
+}
+
+impl PipelineOptions {
+    /// `annotate`'s defaults (models under `models/`, the Paris Declaration target) on `inputs`.
+    pub fn new(inputs: Vec<PathBuf>) -> PipelineOptions {
+        PipelineOptions {
+            inputs,
+            reader: ReaderOptions::default(),
+            ner_model: "models/ner-multi".into(),
+            ner: NerOptions::default(),
+            stance: Some(StanceConfig {
+                targets: vec!["targets/paris-declaration.toml".into()],
+                model: "models/stance-multi".into(),
+                relevance_model: "models/e5-small".into(),
+                cues: "lexicons/cues.toml".into(),
+                options: StanceOptions::default(),
+            }),
+            out: None,
+            stdout: false,
+            formats: vec![OutputFormat::Documents, OutputFormat::Entities, OutputFormat::Stances, OutputFormat::Actors],
+            shard: None,
+            resume: false,
+            docs_per_batch: 64,
+            limit: None,
+        }
+    }
+}
+
+impl PipelineOptions {
+    /// The same options with the model, target and lexicon paths found from any working
+    /// directory ([`crate::home::resolve`]).
+    pub fn resolved(mut self) -> crate::Result<PipelineOptions> {
+        use crate::home::resolve;
+        self.ner_model = resolve(&self.ner_model)?;
+        if let Some(c) = self.stance.as_mut() {
+            c.targets = c.targets.iter().map(|t| resolve(t)).collect::<crate::Result<_>>()?;
+            c.model = resolve(&c.model)?;
+            c.relevance_model = resolve(&c.relevance_model)?;
+            c.cues = resolve(&c.cues)?;
+        }
+        Ok(self)
+    }
+}
+
+/// What a caller hears while a run goes on. Every method has a default that does nothing.
+pub trait Observer {
+    /// Before the first batch: records already done (a resume), and the total when known.
+    fn started(&mut self, _done: u64, _total: Option<u64>) {}
+    /// After each written batch: input records done so far.
+    fn progress(&mut self, _done: u64) {}
+    /// A record that failed (also written to errors.jsonl / stdout).
+    fn failed(&mut self, _e: &RecordError) {}
+    /// Whether `started` needs the total (one extra pass over the inputs to count records).
+    fn wants_total(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that hears nothing.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// The run's counters (also in run.json and the journal).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct Counts {
+    pub read: usize,
+    pub annotated: usize,
+    pub failed: usize,
+    pub sentences: usize,
+    pub entities: usize,
+    pub tokens: usize,
+    pub windows: usize,
+    pub chars: usize,
+    #[serde(default)]
+    pub stance_rows: usize,
+    #[serde(default)]
+    pub actor_rows: usize,
+}
+
+/// What a finished run reports.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub counts: Counts,
+    pub elapsed_s: f64,
+    /// Where the outputs are ("<stdout>" without a directory).
+    pub out: String,
+}
+
+#[derive(Serialize)]
+struct ModelInfo {
+    dir: String,
+    architecture: Architecture,
+    labels: Vec<String>,
+    sha256: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct RunInfo<'a> {
+    tool: &'static str,
+    version: &'static str,
+    command: Vec<String>,
+    inputs: Vec<String>,
+    models: BTreeMap<&'static str, ModelInfo>,
+    options: serde_json::Value,
+    counts: &'a Counts,
+    timings: serde_json::Value,
+    offset_unit: &'static str,
+    outputs: Vec<&'static str>,
+}
+
+/// A loaded pipeline: its models and options.
+pub struct Pipeline {
+    pub opts: PipelineOptions,
+    pub annotator: Annotator,
+    pub stance: Option<StanceStage>,
+    ner_dir: ModelDir,
+    started: std::time::Instant,
+    load_s: f64,
+    /// Warnings about the model directories (e.g. a missing optional file).
+    pub warnings: Vec<String>,
+}
+
+impl Pipeline {
+    /// Load the models. The stance stage's two models share the NER model's word-embedding
+    /// table where it is the same (one base), each right after it loads, so that no more than
+    /// two copies are ever held.
+    pub fn open(opts: PipelineOptions) -> anyhow::Result<Pipeline> {
+        let started = std::time::Instant::now();
+        let opts = opts.resolved()?;
+        let ner_dir = ModelDir::open(&opts.ner_model).context("opening the NER model")?;
+        let warnings = ner_dir.warnings().iter().map(|w| w.to_string()).collect();
+        let annotator = Annotator::load(&ner_dir, opts.ner.clone(), tch::Device::Cpu).context("loading the NER model")?;
+        let stance = match &opts.stance {
+            None => None,
+            Some(c) => Some(load_stance_stage(c, &annotator.model.vs).context("loading the stance stage")?),
+        };
+        let load_s = started.elapsed().as_secs_f64();
+        Ok(Pipeline { opts, annotator, stance, ner_dir, started, load_s, warnings })
+    }
+
+    /// What must not change between a run and its `--resume` (`run.args.json`).
+    fn fingerprint(&self, files: &[PathBuf]) -> serde_json::Value {
+        let o = &self.opts;
+        serde_json::json!({"inputs": files, "reader": o.reader, "ner": o.ner, "format": o.formats,
+            "shard": o.shard, "limit": o.limit, "docs_per_batch": o.docs_per_batch, "stdout": o.stdout, "model": self.ner_dir.dir,
+            "stance": o.stance.as_ref().map(|c| serde_json::json!({"targets": c.targets, "model": c.model, "relevance": c.relevance_model, "cues": c.cues, "options": c.options}))})
+    }
+
+    /// The journal of an interrupted run to continue, checked against this run's options.
+    fn journal(&self, fingerprint: &serde_json::Value) -> anyhow::Result<Option<JournalEntry>> {
+        match (&self.opts.out, self.opts.resume) {
+            (Some(out), true) if out.join("run.args.json").exists() => {
+                let fp_path = out.join("run.args.json");
+                let old: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fp_path).with_context(|| format!("--resume: reading {}", fp_path.display()))?)?;
+                anyhow::ensure!(&old == fingerprint, "--resume: the arguments differ from the interrupted run's ({})", fp_path.display());
+                Ok(read_journal(out)?)
+            }
+            // Killed before anything was written: a resume is a fresh start.
+            _ => Ok(None),
+        }
+    }
+
+    /// Read, annotate and write every input record in batches; every record is accounted for as
+    /// annotated or failed. Writes run.json into the output directory at the end.
+    pub fn run(&mut self, observer: &mut dyn Observer) -> anyhow::Result<Summary> {
+        let files = match expand_inputs(&self.opts.inputs, self.opts.reader.format) {
+            Ok(f) => f,
+            Err(e) => anyhow::bail!("{}: {}", e.origin.file, e.reason),
+        };
+        let fingerprint = self.fingerprint(&files);
+        let journal = self.journal(&fingerprint)?;
+        let o = self.opts.clone();
+        let mut outputs = match &o.out {
+            Some(out) => {
+                let w = Outputs::open(out, &o.formats, o.stdout, journal.as_ref()).with_context(|| format!("creating outputs in {}", out.display()))?;
+                if journal.is_none() {
+                    write_json_atomic(&out.join("run.args.json"), &fingerprint)?;
+                }
+                w
+            }
+            None => Outputs::stdout_only(),
+        };
+        let mut counts: Counts = journal.as_ref().and_then(|j| serde_json::from_value(j.counts.clone()).ok()).unwrap_or_default();
+        let mut records_done = journal.as_ref().map_or(0, |j| j.records_done);
+        let limit = o.limit.unwrap_or(usize::MAX);
+        let mut reader = Reader::new(files.clone(), o.reader.clone()).take(limit);
+        reader.by_ref().take(records_done as usize).for_each(drop);
+        let total = if observer.wants_total() && o.shard.is_none() { count_records(&files, o.reader.format).map(|t| t.min(limit as u64)) } else { None };
+        observer.started(records_done, total);
+        let in_shard = |key: &str| o.shard.is_none_or(|(k, n)| shard_of(key, n) == k);
+        loop {
+            let batch: Vec<_> = reader.by_ref().take(o.docs_per_batch.max(1)).collect();
+            if batch.is_empty() {
+                break;
+            }
+            records_done += batch.len() as u64;
+            let mut errors = Vec::new();
+            let mut records = Vec::new();
+            for item in batch {
+                match item {
+                    Ok(r) if in_shard(&r.id) => records.push(r),
+                    Err(e) if in_shard(&e.doc_id.clone().unwrap_or_else(|| format!("{}:{}", e.origin.file, e.origin.line.unwrap_or(0)))) => errors.push(e),
+                    _ => continue,
+                }
+                counts.read += 1;
+            }
+            let mut results = self.annotator.annotate(records);
+            if let Some(st) = self.stance.as_mut() {
+                let mut docs: Vec<&mut crate::document::Document> = results.iter_mut().filter_map(|r| r.as_mut().ok()).collect();
+                if let Err(e) = st.run(&mut docs) {
+                    // The batch's documents fail together, each named, and the run goes on.
+                    for r in results.iter_mut() {
+                        if let Ok(d) = r {
+                            *r = Err(RecordError { origin: d.source.clone(), doc_id: Some(d.id.clone()), reason: format!("stance stage failed: {e:#}") });
+                        }
+                    }
+                }
+            }
+            for res in results {
+                match res {
+                    Ok(doc) => {
+                        counts.annotated += 1;
+                        counts.sentences += doc.sentences.len();
+                        counts.entities += doc.entities.len();
+                        counts.tokens += doc.coverage.tokens;
+                        counts.windows += doc.coverage.windows;
+                        counts.chars += doc.n_chars;
+                        counts.stance_rows += doc.stances.len();
+                        counts.actor_rows += doc.actors.len();
+                        outputs.write_document(&doc)?;
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+            for e in &errors {
+                counts.failed += 1;
+                outputs.write_error(e)?;
+                observer.failed(e);
+            }
+            outputs.commit(records_done, serde_json::to_value(&counts)?)?;
+            observer.progress(records_done);
+        }
+        // The clock runs from the start of the model load.
+        let elapsed = self.started.elapsed().as_secs_f64();
+        if let Some(out) = &o.out {
+            write_json_atomic(&out.join("run.json"), &self.run_info(&files, &counts, elapsed)?)?;
+        }
+        assert_eq!(counts.read, counts.annotated + counts.failed, "every record is annotated or failed");
+        Ok(Summary { counts, elapsed_s: elapsed, out: o.out.as_ref().map_or("<stdout>".to_string(), |p| p.display().to_string()) })
+    }
+
+    fn run_info<'a>(&self, files: &[PathBuf], counts: &'a Counts, elapsed: f64) -> anyhow::Result<RunInfo<'a>> {
+        let o = &self.opts;
+        // The three models share one base: each file is hashed once.
+        let mut hashed = BTreeMap::new();
+        let mut models = BTreeMap::new();
+        models.insert("ner", model_info(&self.ner_dir, self.annotator.model.labels.clone(), &mut hashed)?);
+        if let Some(st) = &self.stance {
+            let (s, r) = (st.stance_dir(), st.relevance_dir());
+            models.insert("stance", model_info(&s, s.labels().unwrap_or_default(), &mut hashed)?);
+            models.insert("relevance", model_info(&r, r.labels().unwrap_or_default(), &mut hashed)?);
+        }
+        let stage = self.stance.as_ref();
+        let t = serde_json::json!({"ner": self.annotator.timings, "stance": stage.map(|s| s.timings.clone()),
+            "passes": {"relevance": stage.map(|s| s.pass_stats().0), "stance": stage.map(|s| s.pass_stats().1)}});
+        Ok(RunInfo {
+            tool: "pactwatch",
+            version: env!("CARGO_PKG_VERSION"),
+            command: std::env::args().collect(),
+            inputs: files.iter().map(|p| p.display().to_string()).collect(),
+            models,
+            options: serde_json::json!({"ner": o.ner, "reader": o.reader, "format": o.formats, "docs_per_batch": o.docs_per_batch,
+                                        "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads()}),
+            counts,
+            timings: serde_json::json!({"total_s": elapsed, "model_load_s": self.load_s, "stages": t,
+                "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
+            offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
+            outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
+        })
+    }
+
+    /// The NER forward passes' statistics and, with stance, the relevance and stance passes'.
+    pub fn pass_stats(&self) -> (PassStats, Option<(PassStats, PassStats)>) {
+        (self.annotator.timings.ner_pass.clone(), self.stance.as_ref().map(|s| s.pass_stats()))
+    }
+}
+
+fn load_stance_stage(c: &StanceConfig, ner: &tch::nn::VarStore) -> anyhow::Result<StanceStage> {
+    let targets = c.targets.iter().map(|p| crate::target::Target::load(p)).collect::<crate::Result<Vec<_>>>()?;
+    let rdir = ModelDir::open(&c.relevance_model).context("opening the relevance model (--relevance-model)")?;
+    let relevance = crate::stages::relevance::Relevance::load(&rdir, &targets, tch::Device::Cpu)?;
+    share_word_embeddings(ner, relevance.encoder_vs());
+    let sdir = ModelDir::open(&c.model).context("opening the stance model (--stance-model)")?;
+    let model = crate::models::stance::StanceModel::load(&sdir, tch::Device::Cpu)?;
+    share_word_embeddings(ner, &model.model.vs);
+    let lexicon = crate::stages::actors::Lexicon::load(&c.cues)?;
+    Ok(StanceStage::new(targets, relevance, model, lexicon, c.options.clone()))
+}
+
+/// What run.json records of a model: sha256 of every weight, config and tokenizer file
+/// (`hashed` remembers files already hashed in this run, such as a shared base).
+fn model_info(dir: &ModelDir, labels: Vec<String>, hashed: &mut BTreeMap<PathBuf, String>) -> anyhow::Result<ModelInfo> {
+    let mut sha = BTreeMap::new();
+    for f in dir.weights.iter().chain([&dir.config_path, &dir.tokenizer]) {
+        let h = match hashed.get(f) {
+            Some(h) => h.clone(),
+            None => sha256_file(f)?,
+        };
+        hashed.insert(f.clone(), h.clone());
+        sha.insert(f.display().to_string(), h);
+    }
+    Ok(ModelInfo { dir: dir.dir.display().to_string(), architecture: dir.architecture, labels, sha256: sha })
+}
