@@ -19,6 +19,8 @@ pub enum Which {
     /// News: annotate gold articles and score document stance, actor stance and off-topic
     /// false positives, per split (dev / test)
     News(super::eval_news::NewsArgs),
+    /// Actors: canonical-actor merging on a name-variant gold file (pairwise precision / recall)
+    Actors(super::eval_actors::ActorsArgs),
 }
 
 #[derive(clap::Args)]
@@ -108,6 +110,7 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
         Which::Stance(a) => return run_stance(a),
         Which::Relevance(a) => return super::eval_relevance::run(a),
         Which::News(a) => return super::eval_news::run(a),
+        Which::Actors(a) => return super::eval_actors::run(a),
     };
     super::set_threads(a.threads);
     if let Some(out) = &a.dump_gold {

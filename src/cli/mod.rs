@@ -3,6 +3,7 @@ pub mod bench;
 pub mod convert;
 pub mod embed;
 pub mod eval;
+pub mod eval_actors;
 pub mod eval_news;
 pub mod eval_relevance;
 pub mod export;

@@ -10,4 +10,5 @@ pub mod annotate;
 pub mod relevance;
 pub mod stance;
 pub mod actors;
+pub mod canonical;
 pub mod output;

@@ -5,3 +5,4 @@ pub mod evaluate;
 pub mod train;
 pub mod stance_data;
 pub mod news_eval;
+pub mod actors_eval;

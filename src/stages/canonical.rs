@@ -1,0 +1,506 @@
+//! Canonical actors: one actor across documents and languages. A mention (name, entity type,
+//! language) joins a canonical actor by, in order:
+//!
+//! 1. the user's alias file (`--actors FILE`: canonical name, type, variants), exact after
+//!    normalisation;
+//! 2. its *name key*: NFKC, transliterated to Latin (`any_ascii`), lower-case, titles dropped
+//!    ("President", "президент"), a spelling skeleton (sch→sh, w→v, ou/oe→u, z→s, c→k, y/j→i,
+//!    doubled letters once) and a case ending stripped (Путина, Putinowi, Кремле → the same key);
+//!    a person's key is the surname only, with a feminine marker for -ska / -skaya names
+//!    (Zelenska is not Zelensky);
+//! 3. the bundled place names (`lexicons/places.tsv`: CLDR country and city names in 38
+//!    languages, Deutschland / Niemcy / Германия → Germany), exact or as an inflected form (the
+//!    place's key plus at most two letters: Kijowie → Kijów);
+//! 4. for Arabic and Hebrew script, the consonant skeleton of the surname against the Latin and
+//!    Cyrillic names seen (بوتين → btn ← Putin);
+//! 5. the encoder's name embeddings (multilingual-e5, "query: NAME"): the mean cosine with the
+//!    actor's mentions so far at least `threshold` (0.90), same entity type.
+//!
+//! Otherwise it starts a new actor. Decisions are online, in input order, so `annotate` writes
+//! each actor row's `canonical_id` as it goes; the state is rebuilt from `actors.csv` on
+//! `--resume`. Measured on `eval/actors/variants.jsonl` by `pactwatch eval actors`.
+use crate::error::{Error, Result};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use unicode_normalization::UnicodeNormalization;
+
+/// Titles and function words dropped from names before keys are made (transliterated forms).
+const TITLES: &[&str] = &[
+    "president", "presidente", "prezydent", "prezident", "prasident", "praesident", "presedintele", "prezidentas", "prezydenta", "prezidenta", "prezidentom",
+    "chancellor", "kanzler", "kanzlerin", "bundeskanzler", "bundeskanzlerin", "kantsler", "minister", "ministre", "ministr", "ministra", "premier", "premiere", "prime",
+    "mr", "mrs", "ms", "dr", "sir", "m", "mme", "herr", "frau", "pan", "pani", "sr", "sra", "sig", "signor", "signora", "gospodin", "pane", "the", "le", "la", "der", "die", "das",
+];
+
+/// Case endings stripped from the last letters of a word's skeleton, longest first.
+const ENDINGS: &[&str] = &["aia", "ogo", "ego", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
+/// Feminine surname endings (transliterated, before the skeleton).
+const FEMININE: &[&str] = &["ska", "skaia", "skaya", "skoi", "skoj", "skoyi", "skoy", "skiej", "skou", "cka", "tska", "tskaia"];
+
+/// Words of a name: transliterated to Latin, lower-case, letters and digits only, titles out.
+pub fn name_words(name: &str) -> Vec<String> {
+    let nf: String = name.nfkc().collect();
+    let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "");
+    latin
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !TITLES.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A word's spelling skeleton: the same name in German, Polish, Czech, French or English
+/// transliteration comes out alike (Selenskyj, Zelenskyy, Zełenski → selenski).
+pub fn skeleton(word: &str) -> String {
+    let mut w = word.to_string();
+    for (a, b) in [("tsch", "ch"), ("sch", "sh"), ("sz", "sh"), ("ie", "e"), ("g", "h"), ("ou", "u"), ("oe", "u"), ("w", "v"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("ts", "s"), ("z", "s"), ("c", "k"), ("j", "i"), ("y", "i")] {
+        w = w.replace(a, b);
+    }
+    let mut out = String::with_capacity(w.len());
+    for ch in w.chars() {
+        if !out.ends_with(ch) {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// A skeleton with one case ending stripped, keeping at least three letters.
+pub fn stem(skel: &str) -> &str {
+    for e in ENDINGS {
+        if skel.len() >= e.len() + 3 && skel.ends_with(e) {
+            return &skel[..skel.len() - e.len()];
+        }
+    }
+    skel
+}
+
+/// The key a name is merged by (see the module text); None for a name with no letters.
+pub fn name_key(name: &str, label: &str) -> Option<String> {
+    let words = name_words(name);
+    let last = words.last()?;
+    if label == "PER" {
+        let fem = if FEMININE.iter().any(|f| last.ends_with(f)) { "+f" } else { "" };
+        return Some(format!("{}{fem}", stem(&skeleton(last))));
+    }
+    Some(words.iter().map(|w| stem(&skeleton(w)).to_string()).collect::<Vec<_>>().join(" "))
+}
+
+/// The consonant skeleton of a name (its last word for a person, with the feminine marker):
+/// abjad scripts write few vowels, so vowels, w and y go; p→b and v→f, as Arabic has neither.
+pub fn consonants(name: &str, label: &str) -> String {
+    let words = name_words(name);
+    let words: &[String] = if label == "PER" { &words[words.len().saturating_sub(1)..] } else { &words };
+    let fem = label == "PER" && words.last().is_some_and(|w| FEMININE.iter().any(|f| w.ends_with(f)));
+    let mut out = String::new();
+    for w in words {
+        let w = w.replace("kh", "h").replace("ch", "h").replace("sh", "s").replace('p', "b").replace('v', "f").replace(['c', 'q'], "k");
+        for ch in w.chars().filter(|c| !"aeiouwy".contains(*c)) {
+            if !out.ends_with(ch) {
+                out.push(ch);
+            }
+        }
+    }
+    if fem {
+        out.push_str("+f");
+    }
+    out
+}
+
+/// A person's consonant key with the first consonant of the given name ("f|btn" for
+/// Vladimir Putin), when the name has one: an abjad name with a given name is matched on it,
+/// so that أولينا زيلينسكا (Olena, whose final alef transliterates to nothing) stays apart
+/// from Volodymyr Zelensky.
+fn given_consonants(name: &str, label: &str) -> Option<String> {
+    let words = name_words(name);
+    if label != "PER" || words.len() < 2 {
+        return None;
+    }
+    let first = consonants(&words[0], "ORG");
+    let c = first.chars().next().or_else(|| words[0].chars().next())?;
+    Some(format!("{c}|{}", consonants(name, label)))
+}
+
+/// The key a mention is looked up and registered by: the name key, except for a person in an
+/// abjad script, where the transliteration drops letters (final alef) and only the consonants
+/// with the given name's initial are trusted.
+fn lookup_key(name: &str, label: &str) -> Option<String> {
+    if label == "PER" && abjad(name) {
+        return Some(format!("abjad:{}", given_consonants(name, label).unwrap_or_else(|| consonants(name, label))));
+    }
+    name_key(name, label)
+}
+
+/// Words left out of initials.
+const MINOR: &[&str] = &["of", "and", "for", "de", "du", "des", "d", "l", "del", "della", "di", "dei", "y", "e", "et", "und", "fur", "i", "w", "z", "po", "po", "na"];
+
+/// Initials of a name of two or more words (transliterated): "North Atlantic Treaty
+/// Organization" → "nato", "Збройні сили України" → "zsu".
+pub fn initials(name: &str) -> Option<String> {
+    let words: Vec<String> = name_words(name).into_iter().filter(|w| !MINOR.contains(&w.as_str())).collect();
+    (words.len() >= 2 && words.len() <= 6).then(|| words.iter().filter_map(|w| w.chars().next()).collect())
+}
+
+/// An acronym as written: two to six capital letters (any script), transliterated lower-case.
+pub fn acronym(name: &str) -> Option<String> {
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || letters.len() > 6 || !letters.iter().all(|c| c.is_uppercase()) || name.trim().contains(' ') {
+        return None;
+    }
+    Some(any_ascii::any_ascii(&letters.iter().collect::<String>()).to_lowercase())
+}
+
+/// Whether the name is written in Arabic or Hebrew script (its first letter).
+fn abjad(name: &str) -> bool {
+    name.chars().find(|c| c.is_alphabetic()).is_some_and(|c| matches!(c as u32, 0x0590..=0x06FF | 0x0750..=0x077F | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
+}
+
+/// Known names: (type, key) → canonical name, for exact lookup and inflected forms.
+#[derive(Default)]
+pub struct Gazetteer {
+    exact: HashMap<(String, String), String>,
+    /// Keys of at least four letters by type and first three letters, for inflected forms.
+    prefixes: HashMap<(String, String), Vec<(String, String)>>,
+}
+
+impl Gazetteer {
+    /// `lexicons/places.tsv`: lang, type, name, canonical name (lines starting with # skipped).
+    pub fn load_places(path: &Path) -> Result<Gazetteer> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut g = Gazetteer::default();
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() != 4 {
+                return Err(Error::Invalid(format!("{}:{}: expected 4 tab-separated fields (lang, type, name, canonical)", path.display(), i + 1)));
+            }
+            g.add(f[1], f[2], f[3]);
+        }
+        Ok(g)
+    }
+
+    pub fn add(&mut self, label: &str, name: &str, canonical: &str) {
+        let Some(k) = name_key(name, label) else { return };
+        if self.exact.contains_key(&(label.to_string(), k.clone())) {
+            return;
+        }
+        self.exact.insert((label.to_string(), k.clone()), canonical.to_string());
+        if k.len() >= 4 {
+            self.prefixes.entry((label.to_string(), k[..3].to_string())).or_default().push((k, canonical.to_string()));
+        }
+    }
+
+    /// The canonical name of a key: exact, else the longest known key that the key extends by
+    /// at most two letters (an inflected form).
+    pub fn lookup(&self, label: &str, key: &str) -> Option<&str> {
+        if let Some(c) = self.exact.get(&(label.to_string(), key.to_string())) {
+            return Some(c);
+        }
+        if key.len() < 4 {
+            return None;
+        }
+        let cands = self.prefixes.get(&(label.to_string(), key[..3].to_string()))?;
+        cands.iter().filter(|(k, _)| key.starts_with(k.as_str()) && key.len() - k.len() <= 2).max_by_key(|(k, _)| k.len()).map(|(_, c)| c.as_str())
+    }
+}
+
+/// One canonical actor.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: String,
+    pub label: String,
+    /// Canonical name from an alias or place list, if one matched.
+    pub known_name: Option<String>,
+    /// Surface forms seen and how often.
+    pub variants: BTreeMap<String, usize>,
+    sum: Vec<f32>,
+    n_emb: usize,
+}
+
+impl Actor {
+    /// The name to show: the alias / place name, else the most frequent variant of two or more
+    /// words in Latin script, else the most frequent variant.
+    pub fn name(&self) -> String {
+        if let Some(n) = &self.known_name {
+            return n.clone();
+        }
+        let latin = |s: &str| s.chars().all(|c| c.is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&c));
+        let best = |f: &dyn Fn(&str) -> bool| self.variants.iter().filter(|(v, _)| f(v)).max_by(|a, b| a.1.cmp(b.1).then(b.0.len().cmp(&a.0.len()).reverse())).map(|(v, _)| v.clone());
+        best(&|v| latin(v) && v.split_whitespace().count() >= 2).or_else(|| best(&|v| latin(v))).or_else(|| best(&|_| true)).unwrap_or_default()
+    }
+}
+
+/// How a mention found its actor (for `eval actors --explain` and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    Alias,
+    Key,
+    Place,
+    Consonants,
+    Acronym,
+    Embedding,
+    New,
+}
+
+pub struct Canonicalizer {
+    pub actors: Vec<Actor>,
+    user: HashMap<(String, String), String>,
+    places: Gazetteer,
+    by_key: HashMap<(String, String), usize>,
+    by_known: HashMap<(String, String), usize>,
+    by_consonants: HashMap<(String, String), usize>,
+    by_id: HashMap<String, usize>,
+    /// Keys shortened by one or two letters (at least five left) → actor, for inflected forms.
+    by_trunc: HashMap<(String, String), usize>,
+    /// Organisations: initials of multi-word names, and acronyms seen.
+    by_initials: HashMap<String, usize>,
+    by_acronym: HashMap<String, usize>,
+    pub threshold: f32,
+}
+
+impl Canonicalizer {
+    pub fn new(places: Gazetteer, threshold: f32) -> Canonicalizer {
+        Canonicalizer { actors: Vec::new(), user: HashMap::new(), places, by_key: HashMap::new(), by_known: HashMap::new(), by_consonants: HashMap::new(), by_id: HashMap::new(), by_trunc: HashMap::new(), by_initials: HashMap::new(), by_acronym: HashMap::new(), threshold }
+    }
+
+    /// The user's alias file: CSV with a header `canonical,type,variants`, variants separated
+    /// by `|` (the canonical name is a variant too).
+    pub fn load_aliases(&mut self, path: &Path) -> Result<usize> {
+        let mut r = csv::Reader::from_path(path).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        let mut n = 0;
+        for (i, row) in r.records().enumerate() {
+            let row = row.map_err(|e| Error::Invalid(format!("{}: row {}: {e}", path.display(), i + 2)))?;
+            let (Some(canon), Some(label)) = (row.get(0), row.get(1)) else {
+                return Err(Error::Invalid(format!("{}: row {}: expected canonical,type,variants", path.display(), i + 2)));
+            };
+            for v in std::iter::once(canon).chain(row.get(2).unwrap_or("").split('|')).filter(|v| !v.trim().is_empty()) {
+                self.user.insert((label.to_string(), name_words(v).join(" ")), canon.to_string());
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Whether the mention needs an embedding to be placed (no rule decides it).
+    pub fn needs_embedding(&self, name: &str, label: &str) -> bool {
+        self.decide(name, label).is_none()
+    }
+
+    fn decide(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (String, String)>, Via)> {
+        let l = label.to_string();
+        if let Some(c) = self.user.get(&(l.clone(), name_words(name).join(" "))) {
+            return Some((self.by_known.get(&(l, c.clone())).copied().ok_or((c.clone(), format!("{}:{}", label, slug(c)))), Via::Alias));
+        }
+        let key = lookup_key(name, label)?;
+        if let Some(&a) = self.by_key.get(&(l.clone(), key.clone())) {
+            return Some((Ok(a), Via::Key));
+        }
+        if let Some(a) = self.near_key(label, &key) {
+            return Some((Ok(a), Via::Key));
+        }
+        if label == "ORG" {
+            if let Some(&a) = acronym(name).and_then(|x| self.by_initials.get(&x)) {
+                return Some((Ok(a), Via::Acronym));
+            }
+            if let Some(&a) = initials(name).and_then(|x| self.by_acronym.get(&x)) {
+                return Some((Ok(a), Via::Acronym));
+            }
+        }
+        if let Some(c) = self.places.lookup(label, &key) {
+            return Some((self.by_known.get(&(l, c.to_string())).copied().ok_or((c.to_string(), format!("{}:{}", label, slug(c)))), Via::Place));
+        }
+        if abjad(name) {
+            let c = given_consonants(name, label).unwrap_or_else(|| consonants(name, label));
+            if c.len() >= 3 {
+                if let Some(&a) = self.by_consonants.get(&(l, c)) {
+                    return Some((Ok(a), Via::Consonants));
+                }
+            }
+        }
+        None
+    }
+
+    /// Place a mention; `emb` is its normalised name embedding (needed only when
+    /// `needs_embedding`). Returns the actor's index and how it was found.
+    pub fn assign(&mut self, name: &str, label: &str, emb: Option<&[f32]>) -> (usize, Via) {
+        let (idx, via) = match self.decide(name, label) {
+            Some((Ok(a), via)) => (a, via),
+            Some((Err((known, id)), via)) => (self.create(id, label, Some(known)), via),
+            None => match emb.and_then(|e| self.nearest(label, e)) {
+                Some(a) => (a, Via::Embedding),
+                None => {
+                    let key = name_key(name, label).unwrap_or_else(|| name.to_lowercase());
+                    (self.create(format!("{label}:{}", slug(&key)), label, None), Via::New)
+                }
+            },
+        };
+        self.register(idx, name, label, emb);
+        (idx, via)
+    }
+
+    /// Re-add a mention to a known actor id (replaying `actors.csv` on `--resume`).
+    pub fn replay(&mut self, id: &str, name: &str, label: &str, emb: Option<&[f32]>) -> usize {
+        let idx = match self.by_id.get(id) {
+            Some(&i) => i,
+            None => {
+                let known = self.decide(name, label).and_then(|(r, _)| r.err()).map(|(k, _)| k);
+                self.create(id.to_string(), label, known)
+            }
+        };
+        self.register(idx, name, label, emb);
+        idx
+    }
+
+    /// A known key that this one extends by one or two letters, or that extends this one
+    /// (Kremlin / Kreml, Zełenskiego / Zelensky); plain keys of five letters or more only.
+    fn near_key(&self, label: &str, key: &str) -> Option<usize> {
+        if key.len() < 5 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        let l = label.to_string();
+        for cut in 1..=2 {
+            if key.len() - cut >= 5 {
+                if let Some(&a) = self.by_key.get(&(l.clone(), key[..key.len() - cut].to_string())) {
+                    return Some(a);
+                }
+            }
+        }
+        self.by_trunc.get(&(l, key.to_string())).copied()
+    }
+
+    fn nearest(&self, label: &str, e: &[f32]) -> Option<usize> {
+        let mut best: Option<(f32, usize)> = None;
+        for (i, a) in self.actors.iter().enumerate() {
+            if a.label != label || a.n_emb == 0 {
+                continue;
+            }
+            let cos = a.sum.iter().zip(e).map(|(x, y)| x * y).sum::<f32>() / a.n_emb as f32;
+            if cos >= self.threshold && best.is_none_or(|(b, _)| cos > b) {
+                best = Some((cos, i));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    fn create(&mut self, mut id: String, label: &str, known: Option<String>) -> usize {
+        let base = id.clone();
+        let mut k = 2;
+        while self.by_id.contains_key(&id) {
+            id = format!("{base}-{k}");
+            k += 1;
+        }
+        let idx = self.actors.len();
+        if let Some(kn) = &known {
+            self.by_known.insert((label.to_string(), kn.clone()), idx);
+        }
+        self.by_id.insert(id.clone(), idx);
+        self.actors.push(Actor { id, label: label.to_string(), known_name: known, variants: BTreeMap::new(), sum: Vec::new(), n_emb: 0 });
+        idx
+    }
+
+    fn register(&mut self, idx: usize, name: &str, label: &str, emb: Option<&[f32]>) {
+        let l = label.to_string();
+        if let Some(key) = lookup_key(name, label) {
+            self.by_key.entry((l.clone(), key.clone())).or_insert(idx);
+            if key.bytes().all(|b| b.is_ascii_lowercase()) {
+                for cut in 1..=2 {
+                    if key.len() >= cut + 5 {
+                        self.by_trunc.entry((l.clone(), key[..key.len() - cut].to_string())).or_insert(idx);
+                    }
+                }
+            }
+            if label == "ORG" {
+                if let Some(x) = initials(name) {
+                    self.by_initials.entry(x).or_insert(idx);
+                }
+                if let Some(x) = acronym(name) {
+                    self.by_acronym.entry(x).or_insert(idx);
+                }
+            }
+            let c = consonants(name, label);
+            if !abjad(name) && c.len() >= 3 {
+                self.by_consonants.entry((l.clone(), c)).or_insert(idx);
+                if let Some(g) = given_consonants(name, label) {
+                    self.by_consonants.entry((l, g)).or_insert(idx);
+                }
+            }
+        }
+        let a = &mut self.actors[idx];
+        *a.variants.entry(name.to_string()).or_insert(0) += 1;
+        if let Some(e) = emb {
+            if a.sum.is_empty() {
+                a.sum = vec![0.0; e.len()];
+            }
+            a.sum.iter_mut().zip(e).for_each(|(s, x)| *s += x);
+            a.n_emb += 1;
+        }
+    }
+}
+
+/// Lower-case ASCII id part: letters and digits, runs of anything else as one '-'.
+pub fn slug(s: &str) -> String {
+    let t = any_ascii::any_ascii(s).to_lowercase();
+    t.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon() -> Canonicalizer {
+        let mut g = Gazetteer::default();
+        g.add("LOC", "Deutschland", "Germany");
+        g.add("LOC", "Niemcy", "Germany");
+        g.add("LOC", "Kijów", "Kyiv");
+        Canonicalizer::new(g, 0.9)
+    }
+
+    #[test]
+    fn inflection_transliteration_and_titles_share_a_key() {
+        let k = |n: &str| name_key(n, "PER").unwrap();
+        assert_eq!(k("Путин"), k("Путина"));
+        assert_eq!(k("Putin"), k("Putinowi"));
+        assert_eq!(k("Vladimir Poutine"), k("President Putin"));
+        assert_eq!(k("Selenskyj"), k("Zelenskyy"));
+        assert_eq!(name_key("Кремле", "ORG"), name_key("Кремль", "ORG"));
+    }
+
+    #[test]
+    fn near_misses_stay_apart() {
+        let k = |n: &str| name_key(n, "PER").unwrap();
+        assert_ne!(k("Olena Zelenska"), k("Volodymyr Zelensky"));
+        assert_ne!(k("Donald Trump"), k("Donald Tusk"));
+        let mut c = canon();
+        let (a, _) = c.assign("Paris", "LOC", None);
+        let (b, _) = c.assign("Paris Declaration", "MISC", None);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn places_and_consonants_join_across_languages() {
+        let mut c = canon();
+        let (a, via) = c.assign("Deutschland", "LOC", None);
+        assert_eq!(via, Via::Place);
+        assert_eq!(c.assign("Niemcy", "LOC", None).0, a);
+        assert_eq!(c.actors[a].name(), "Germany");
+        assert_eq!(c.actors[a].id, "LOC:germany");
+        let (k, _) = c.assign("Kijowie", "LOC", None);
+        assert_eq!(c.actors[k].name(), "Kyiv");
+        let (p, via) = c.assign("Vladimir Putin", "PER", None);
+        assert_eq!(via, Via::New);
+        assert_eq!(c.assign("بوتين", "PER", None), (p, Via::Consonants));
+        assert_eq!(c.actors[p].name(), "Vladimir Putin");
+    }
+
+    #[test]
+    fn embeddings_decide_what_rules_cannot() {
+        let mut c = canon();
+        let (a, _) = c.assign("NATO", "ORG", Some(&[1.0, 0.0]));
+        assert!(c.needs_embedding("OTAN", "ORG"));
+        assert_eq!(c.assign("OTAN", "ORG", Some(&[0.95, 0.312])), (a, Via::Embedding));
+        let (b, via) = c.assign("Bundestag", "ORG", Some(&[0.0, 1.0]));
+        assert_eq!(via, Via::New);
+        assert_ne!(a, b);
+    }
+}
