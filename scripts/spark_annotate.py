@@ -56,7 +56,8 @@ def actor_rows(line):
     if d.get("kind") != "document":
         return []
     return [(d["id"], r["actor"], r["entity_label"], r["target"], r["label"], r["probs"]["favor"], r["probs"]["against"],
-             r["probs"]["none"], " ".join(str(i) for i in r["evidence"]), r["mentions"], d["lang"]["code"]) for r in d["actors"]]
+             r["probs"]["none"], " ".join(str(i) for i in r["evidence"]), r["mentions"], d["lang"]["code"],
+             r.get("canonical_id", ""), str(d["metadata"].get("date", "") or "")) for r in d["actors"]]
 
 
 def main():
@@ -92,7 +93,7 @@ def main():
         ("relevance", D), ("relevant_by", S), ("n_sentences", L), ("holder", S), ("cue", S), ("lang", S)]])
     actor_schema = StructType([StructField(n, t, True) for n, t in [
         ("doc_id", S), ("actor", S), ("entity_label", S), ("target", S), ("label", S), ("p_favor", D), ("p_against", D), ("p_none", D),
-        ("evidence", S), ("mentions", L), ("lang", S)]])
+        ("evidence", S), ("mentions", L), ("lang", S), ("canonical_id", S), ("date", S)]])
     spark.createDataFrame(docs.flatMap(stance_rows), schema=stance_schema).write.option("header", True).csv(os.path.join(a.out, "stances.csv"))
     spark.createDataFrame(docs.flatMap(actor_rows), schema=actor_schema).write.option("header", True).csv(os.path.join(a.out, "actors.csv"))
     n_read = lines.count()

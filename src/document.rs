@@ -22,6 +22,9 @@ pub struct Entity {
     pub sentence: usize,
     #[serde(flatten)]
     pub span: Span,
+    /// The canonical actor across the corpus (`stages::canonical`), with the stance stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_id: Option<String>,
 }
 
 /// How much of the text the model saw: every non-whitespace char should be `chars_covered`.
@@ -116,4 +119,18 @@ pub struct ActorStance {
     pub evidence: Vec<usize>,
     /// Mentions of the actor in the document (all spellings merged).
     pub mentions: usize,
+    /// The canonical actor across the corpus (`stages::canonical`), e.g. "PER:putin".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_id: Option<String>,
+}
+
+impl Document {
+    /// The document's date from its metadata field `field` (a string, or a number as written).
+    pub fn date(&self, field: &str) -> Option<String> {
+        match self.metadata.get(field)? {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
 }

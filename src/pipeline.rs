@@ -15,6 +15,8 @@ use crate::models::{share_word_embeddings, Architecture, ModelDir, PassStats};
 use crate::stages::annotate::{Annotator, NerOptions};
 use crate::stages::input::{expand_inputs, count_records, ReaderOptions, Reader, RecordError};
 use crate::stages::output::{read_journal, sha256_file, shard_of, write_json_atomic, JournalEntry, OutputFormat, Outputs};
+use crate::stages::canonical::{Canonicalizer, Gazetteer};
+use crate::stages::corpus_actors::{read_actor_rows, read_entity_rows, ActorLinker, CorpusActors};
 use crate::stages::stance::{StanceOptions, StanceStage};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -29,6 +31,12 @@ pub struct StanceConfig {
     pub relevance_model: PathBuf,
     pub cues: PathBuf,
     pub options: StanceOptions,
+    /// Place names for canonical actors (`lexicons/places.tsv`).
+    pub places: PathBuf,
+    /// The user's alias file for canonical actors (CSV: canonical,type,variants).
+    pub aliases: Option<PathBuf>,
+    /// Mean cosine of a name's embedding with an actor's for an embedding merge.
+    pub actor_threshold: f32,
 }
 
 /// Everything a run needs. `PipelineOptions::new` gives `annotate`'s defaults.
@@ -54,6 +62,8 @@ pub struct PipelineOptions {
     pub docs_per_batch: usize,
     /// Stop after this many input records.
     pub limit: Option<usize>,
+    /// Metadata field with a document's date (actors.csv `date`, corpus_actors.csv first / last).
+    pub date_field: String,
 }
 
 impl PipelineOptions {
@@ -70,6 +80,9 @@ impl PipelineOptions {
                 relevance_model: "models/e5-small".into(),
                 cues: "lexicons/cues.toml".into(),
                 options: StanceOptions::default(),
+                places: "lexicons/places.tsv".into(),
+                aliases: None,
+                actor_threshold: 0.90,
             }),
             out: None,
             stdout: false,
@@ -78,6 +91,7 @@ impl PipelineOptions {
             resume: false,
             docs_per_batch: 64,
             limit: None,
+            date_field: "date".into(),
         }
     }
 }
@@ -93,6 +107,7 @@ impl PipelineOptions {
             c.model = resolve(&c.model)?;
             c.relevance_model = resolve(&c.relevance_model)?;
             c.cues = resolve(&c.cues)?;
+            c.places = resolve(&c.places)?;
         }
         Ok(self)
     }
@@ -131,6 +146,9 @@ pub struct Counts {
     pub stance_rows: usize,
     #[serde(default)]
     pub actor_rows: usize,
+    /// Rows of corpus_actors.csv (canonical actor × target), at the end of the run.
+    #[serde(default)]
+    pub corpus_actor_rows: usize,
 }
 
 /// What a finished run reports.
@@ -169,6 +187,9 @@ pub struct Pipeline {
     pub opts: PipelineOptions,
     pub annotator: Annotator,
     pub stance: Option<StanceStage>,
+    /// Canonical actors across the run (with the stance stage).
+    pub linker: Option<ActorLinker>,
+    corpus: CorpusActors,
     ner_dir: ModelDir,
     started: std::time::Instant,
     load_s: f64,
@@ -190,8 +211,18 @@ impl Pipeline {
             None => None,
             Some(c) => Some(load_stance_stage(c, &annotator.model.vs).context("loading the stance stage")?),
         };
+        let linker = match &opts.stance {
+            None => None,
+            Some(c) => {
+                let mut canon = Canonicalizer::new(Gazetteer::load_places(&c.places)?, c.actor_threshold);
+                if let Some(f) = &c.aliases {
+                    canon.load_aliases(f).with_context(|| format!("reading the alias file {} (--actors)", f.display()))?;
+                }
+                Some(ActorLinker::new(canon))
+            }
+        };
         let load_s = started.elapsed().as_secs_f64();
-        Ok(Pipeline { opts, annotator, stance, ner_dir, started, load_s, warnings })
+        Ok(Pipeline { opts, annotator, stance, linker, corpus: CorpusActors::default(), ner_dir, started, load_s, warnings })
     }
 
     /// What must not change between a run and its `--resume` (`run.args.json`).
@@ -199,7 +230,9 @@ impl Pipeline {
         let o = &self.opts;
         serde_json::json!({"inputs": files, "reader": o.reader, "ner": o.ner, "format": o.formats,
             "shard": o.shard, "limit": o.limit, "docs_per_batch": o.docs_per_batch, "stdout": o.stdout, "model": self.ner_dir.dir,
-            "stance": o.stance.as_ref().map(|c| serde_json::json!({"targets": c.targets, "model": c.model, "relevance": c.relevance_model, "cues": c.cues, "options": c.options}))})
+            "date_field": o.date_field,
+            "stance": o.stance.as_ref().map(|c| serde_json::json!({"targets": c.targets, "model": c.model, "relevance": c.relevance_model, "cues": c.cues, "options": c.options,
+                "places": c.places, "aliases": c.aliases, "actor_threshold": c.actor_threshold}))})
     }
 
     /// The journal of an interrupted run to continue, checked against this run's options.
@@ -236,6 +269,15 @@ impl Pipeline {
             }
             None => Outputs::stdout_only(),
         };
+        outputs.date_field = o.date_field.clone();
+        // A resumed run: canonical actors and the corpus table rebuilt from the rows written.
+        if let (Some(out), Some(_), Some(linker), Some(st)) = (&o.out, &journal, self.linker.as_mut(), self.stance.as_ref()) {
+            let ents = read_entity_rows(&out.join("entities.csv"))?;
+            let rows = read_actor_rows(&out.join("actors.csv"))?;
+            linker.replay(&ents, &rows, &|n: &[String]| st.embed_names(n))?;
+            ents.iter().for_each(|e| self.corpus.add_entity(e, &e.date));
+            rows.iter().for_each(|r| self.corpus.add(r));
+        }
         let mut counts: Counts = journal.as_ref().and_then(|j| serde_json::from_value(j.counts.clone()).ok()).unwrap_or_default();
         let mut records_done = journal.as_ref().map_or(0, |j| j.records_done);
         let limit = o.limit.unwrap_or(usize::MAX);
@@ -263,7 +305,11 @@ impl Pipeline {
             let mut results = self.annotator.annotate(records);
             if let Some(st) = self.stance.as_mut() {
                 let mut docs: Vec<&mut crate::document::Document> = results.iter_mut().filter_map(|r| r.as_mut().ok()).collect();
-                if let Err(e) = st.run(&mut docs) {
+                let linked = st.run(&mut docs).and_then(|()| match self.linker.as_mut() {
+                    Some(l) => l.link(&mut docs, &|n: &[String]| st.embed_names(n)),
+                    None => Ok(()),
+                });
+                if let Err(e) = linked {
                     // The batch's documents fail together, each named, and the run goes on.
                     for r in results.iter_mut() {
                         if let Ok(d) = r {
@@ -284,6 +330,7 @@ impl Pipeline {
                         counts.stance_rows += doc.stances.len();
                         counts.actor_rows += doc.actors.len();
                         outputs.write_document(&doc)?;
+                        self.corpus.add_document(&doc, &o.date_field);
                     }
                     Err(e) => errors.push(e),
                 }
@@ -295,6 +342,12 @@ impl Pipeline {
             }
             outputs.commit(records_done, serde_json::to_value(&counts)?)?;
             observer.progress(records_done);
+        }
+        if let (Some(out), Some(linker)) = (&o.out, &self.linker) {
+            if o.formats.contains(&OutputFormat::Actors) {
+                self.corpus.write(&out.join("corpus_actors.csv"), &linker.canon)?;
+                counts.corpus_actor_rows = self.corpus.len();
+            }
         }
         // The clock runs from the start of the model load.
         let elapsed = self.started.elapsed().as_secs_f64();
@@ -331,7 +384,7 @@ impl Pipeline {
             timings: serde_json::json!({"total_s": elapsed, "model_load_s": self.load_s, "stages": t,
                 "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
             offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
-            outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
+            outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "corpus_actors.csv", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
         })
     }
 

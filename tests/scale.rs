@@ -114,7 +114,7 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
         let _ = child.wait();
         let o = annotate(&m, &input, &out, &["--resume"]);
         assert!(o.status.code() == Some(1), "resume finished (exit 1: the corpus has broken lines): {}", String::from_utf8_lossy(&o.stderr));
-        for t in ["documents.jsonl", "entities.csv", "errors.jsonl"] {
+        for t in ["documents.jsonl", "entities.csv", "errors.jsonl", "actors.csv", "corpus_actors.csv"] {
             assert_eq!(read(&out.join(t)), read(&whole.join(t)), "{t} after kill at {wait_ms} ms");
         }
         let (r1, r2): (serde_json::Value, serde_json::Value) =

@@ -80,6 +80,39 @@ fn sample_corpus_pact_articles_have_the_expected_stances() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// Canonical actors on the sample corpus: every actor row names one, and each of the leaders
+/// and the Kremlin is one actor across the languages it appears in, with the stance the
+/// per-document rows give it.
+#[test]
+fn sample_corpus_has_one_canonical_actor_per_leader_across_languages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    annotate(&repo("corpora/sample.jsonl"), &out);
+    let mut rows = csv::Reader::from_path(out.join("actors.csv")).unwrap();
+    let h = rows.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (actor, cid) = (col("actor"), col("canonical_id"));
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert!(rows.iter().all(|r| !r[cid].is_empty()), "every actor row has a canonical id");
+    let mut corpus = csv::Reader::from_path(out.join("corpus_actors.csv")).unwrap();
+    let ch = corpus.headers().unwrap().clone();
+    let ccol = |n: &str| ch.iter().position(|c| c == n).unwrap();
+    let corpus: Vec<csv::StringRecord> = corpus.records().map(Result::unwrap).collect();
+    for (who, stems, label) in EXPECTED.iter().filter(|e| e.0 != "Trump or Kushner").chain([&("Kremlin", &["kreml", "кремл"][..], "against")]) {
+        let ids: std::collections::BTreeSet<&str> =
+            rows.iter().filter(|r| stems.iter().any(|s| r[actor].to_lowercase().contains(s))).map(|r| &r[cid]).collect();
+        assert_eq!(ids.len(), 1, "{who}: one canonical actor, got {ids:?}");
+        let id = ids.into_iter().next().unwrap();
+        let c: Vec<&csv::StringRecord> = corpus.iter().filter(|r| &r[ccol("canonical_id")] == id).collect();
+        assert_eq!(c.len(), 1, "{who}: one corpus_actors row for the one target");
+        let langs = c[0][ccol("languages")].split('|').count();
+        assert!(langs >= 3, "{who}: seen in {langs} languages");
+        let n_label: usize = c[0][ccol(label)].parse().unwrap();
+        let docs: usize = c[0][ccol("documents")].parse().unwrap();
+        assert!(2 * n_label > docs, "{who}: {label} in {n_label} of {docs} documents");
+    }
+}
+
 #[test]
 fn seed_article_has_the_expected_stances() {
     let seed = repo("../shared/seed/paris-declaration-article.txt");

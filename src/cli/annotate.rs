@@ -43,6 +43,19 @@ pub struct Args {
     cues: PathBuf,
     #[command(flatten)]
     stance: pactwatch::stages::stance::StanceOptions,
+    /// Your alias file for canonical actors: CSV with a header canonical,type,variants
+    /// (variants separated by |); it decides before any rule
+    #[arg(long)]
+    actors: Option<PathBuf>,
+    /// Place names for canonical actors (lang, type, name, canonical; CLDR by default)
+    #[arg(long, default_value = "lexicons/places.tsv")]
+    places: PathBuf,
+    /// Mean cosine of a name's embedding with an actor's names for an embedding merge
+    #[arg(long, default_value_t = 0.90)]
+    actor_threshold: f32,
+    /// Metadata field (JSONL) or column (CSV) holding the document's date
+    #[arg(long, default_value = "date")]
+    date_field: String,
     /// Entities only: skip relevance, stance and actors
     #[arg(long)]
     no_stance: bool,
@@ -127,6 +140,9 @@ impl Args {
                 relevance_model: self.relevance_model.clone(),
                 cues: self.cues.clone(),
                 options: self.stance.clone(),
+                places: self.places.clone(),
+                aliases: self.actors.clone(),
+                actor_threshold: self.actor_threshold,
             }),
             out: self.out.clone(),
             stdout: self.stdout,
@@ -135,6 +151,7 @@ impl Args {
             resume: self.resume,
             docs_per_batch: self.docs_per_batch,
             limit: self.limit,
+            date_field: self.date_field.clone(),
         }
     }
 }
@@ -177,8 +194,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let (c, elapsed) = (&s.counts, s.elapsed_s);
     if !a.quiet {
         eprintln!(
-            "pactwatch: read {} = annotated {} + failed {}; {} entities, {} stance rows, {} actor rows, {} tokens in {:.1} s ({:.1} docs/s, {:.0} tokens/s); outputs in {}",
-            c.read, c.annotated, c.failed, c.entities, c.stance_rows, c.actor_rows, c.tokens, elapsed,
+            "pactwatch: read {} = annotated {} + failed {}; {} entities, {} stance rows, {} actor rows ({} canonical actor rows), {} tokens in {:.1} s ({:.1} docs/s, {:.0} tokens/s); outputs in {}",
+            c.read, c.annotated, c.failed, c.entities, c.stance_rows, c.actor_rows, c.corpus_actor_rows, c.tokens, elapsed,
             c.annotated as f64 / elapsed, c.tokens as f64 / elapsed, s.out
         );
     }

@@ -233,6 +233,7 @@ impl Annotator {
                     score: (e.score * 10_000.0).round() / 10_000.0,
                     sentence: si,
                     span: Span::from_bytes(&index, bs, be),
+                    canonical_id: None,
                 });
             }
             cov.words += sw.words.len();

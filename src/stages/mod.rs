@@ -11,4 +11,5 @@ pub mod relevance;
 pub mod stance;
 pub mod actors;
 pub mod canonical;
+pub mod corpus_actors;
 pub mod output;

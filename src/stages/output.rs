@@ -40,6 +40,10 @@ struct EntityRow<'a> {
     byte_start: usize,
     byte_end: usize,
     lang: &'a str,
+    /// The canonical actor (empty without the stance stage).
+    canonical_id: &'a str,
+    /// The document's date (metadata field `--date-field`), empty when it has none.
+    date: &'a str,
 }
 
 /// One row of `stances.csv`: a document's or a relevant sentence's stance toward a target.
@@ -76,6 +80,10 @@ struct ActorCsvRow<'a> {
     evidence: String,
     mentions: usize,
     lang: &'a str,
+    /// The canonical actor across the corpus (`corpus_actors.csv`).
+    canonical_id: &'a str,
+    /// The document's date (metadata field `--date-field`), empty when it has none.
+    date: &'a str,
 }
 
 /// One line of `errors.jsonl` (and an error line of the `--stdout` stream).
@@ -159,6 +167,8 @@ pub struct Outputs {
     errors: Option<Table>,
     stdout: Option<BufWriter<std::io::Stdout>>,
     journal: Option<File>,
+    /// Metadata field holding a document's date (the `date` column of actors.csv).
+    pub date_field: String,
 }
 
 impl Write for Table {
@@ -173,7 +183,7 @@ impl Write for Table {
 impl Outputs {
     /// Standard output only: no files (`--stdout` without `--out`).
     pub fn stdout_only() -> Outputs {
-        Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, stances: None, actors: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None }
+        Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, stances: None, actors: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None, date_field: "date".into() }
     }
 
     /// Create (or, with `resume`, reopen and truncate to the journal's state) the outputs.
@@ -204,7 +214,7 @@ impl Outputs {
         }
         .map_err(|e| Error::io(&jpath, e))?;
         let stdout = stdout.then(|| BufWriter::new(std::io::stdout()));
-        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, stances, actors, errors, stdout, journal: Some(journal) })
+        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, stances, actors, errors, stdout, journal: Some(journal), date_field: "date".into() })
     }
 
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
@@ -215,6 +225,7 @@ impl Outputs {
             json_line(&mut t.w, doc, &t.path)?;
         }
         if let Some(w) = self.entities.as_mut() {
+            let date = doc.date(&self.date_field);
             for (i, e) in doc.entities.iter().enumerate() {
                 w.serialize(EntityRow {
                     doc_id: &doc.id,
@@ -228,6 +239,8 @@ impl Outputs {
                     byte_start: e.span.byte_start,
                     byte_end: e.span.byte_end,
                     lang: &doc.lang.code,
+                    canonical_id: e.canonical_id.as_deref().unwrap_or(""),
+                    date: date.as_deref().unwrap_or(""),
                 })
                 .map_err(|e| Error::io(self.dir.join(TABLES[1]), e.into()))?;
             }
@@ -254,6 +267,7 @@ impl Outputs {
             }
         }
         if let Some(w) = self.actors.as_mut() {
+            let date = doc.date(&self.date_field);
             for r in &doc.actors {
                 w.serialize(ActorCsvRow {
                     doc_id: &doc.id,
@@ -267,6 +281,8 @@ impl Outputs {
                     evidence: r.evidence.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" "),
                     mentions: r.mentions,
                     lang: &doc.lang.code,
+                    canonical_id: r.canonical_id.as_deref().unwrap_or(""),
+                    date: date.as_deref().unwrap_or(""),
                 })
                 .map_err(|e| Error::io(self.dir.join(TABLES[4]), e.into()))?;
             }

@@ -232,6 +232,16 @@ fn relevant_by(t: &Target, sentence: &str, cosine: f32, doc_names_target: bool, 
 }
 
 impl StanceStage {
+    /// Normalised name embeddings ("query: NAME"), one row per name, for canonical actors.
+    pub fn embed_names(&self, names: &[String]) -> Result<Vec<Vec<f32>>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let texts: Vec<String> = names.iter().map(|n| format!("query: {n}")).collect();
+        let e = self.relevance.embed(&texts)?;
+        (0..names.len() as i64).map(|i| Vec::<f32>::try_from(e.get(i)).map_err(|source| crate::Error::torch("name embeddings", source))).collect()
+    }
+
     pub fn new(targets: Vec<Target>, relevance: Relevance, model: StanceModel, lexicon: Lexicon, opts: StanceOptions) -> StanceStage {
         StanceStage { targets, relevance, model, lexicon, opts, timings: StanceTimings::default() }
     }
@@ -479,6 +489,7 @@ impl StanceStage {
                     probs: StanceProbs::from(m),
                     evidence: ev.iter().map(|e| e.0).collect(),
                     mentions: canon.iter().filter(|&&c| c == actor).count(),
+                    canonical_id: None,
                 });
             }
         }
