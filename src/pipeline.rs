@@ -270,6 +270,7 @@ impl Pipeline {
             None => Outputs::stdout_only(),
         };
         outputs.date_field = o.date_field.clone();
+        outputs.model_version = format!("pactwatch {} ({})", env!("CARGO_PKG_VERSION"), self.ner_dir.dir.display());
         // A resumed run: canonical actors and the corpus table rebuilt from the rows written.
         if let (Some(out), Some(_), Some(linker), Some(st)) = (&o.out, &journal, self.linker.as_mut(), self.stance.as_ref()) {
             let ents = read_entity_rows(&out.join("entities.csv"))?;
@@ -343,6 +344,7 @@ impl Pipeline {
             outputs.commit(records_done, serde_json::to_value(&counts)?)?;
             observer.progress(records_done);
         }
+        outputs.finish()?;
         if let (Some(out), Some(linker)) = (&o.out, &self.linker) {
             if o.formats.contains(&OutputFormat::Actors) {
                 self.corpus.write(&out.join("corpus_actors.csv"), &linker.canon)?;
@@ -384,7 +386,7 @@ impl Pipeline {
             timings: serde_json::json!({"total_s": elapsed, "model_load_s": self.load_s, "stages": t,
                 "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
             offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
-            outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "corpus_actors.csv", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
+            outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "corpus_actors.csv", "annotations.conll", "brat/", "labelstudio.json", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
         })
     }
 

@@ -165,3 +165,46 @@ fn runs_from_any_directory_with_the_bundled_models() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("models/absent: not found from the working directory") && e.contains("PACTWATCH_HOME"), "{e}");
 }
+
+#[test]
+fn conll_brat_and_labelstudio_exports_match_the_entities() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = fixture_model(tmp.path());
+    let input = tmp.path().join("in.jsonl");
+    // An emoji (two UTF-16 units) and a CJK character before the names shift UTF-16 offsets.
+    std::fs::write(&input, "{\"id\":\"e/1\",\"text\":\"😀 Keir Starmer met Emmanuel Macron in Paris. 東 Vladimir Putin said no.\"}\n").unwrap();
+    let out = tmp.path().join("out");
+    let o = annotate(&[input.to_str().unwrap(), "--format", "documents,entities,conll,brat,labelstudio"], &model, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&lines(&out.join("documents.jsonl"))[0]).unwrap();
+    let text = doc["text"].as_str().unwrap();
+    let ents = doc["entities"].as_array().unwrap();
+    // CoNLL: one B- tag per entity, every word of the text in order.
+    let conll = std::fs::read_to_string(out.join("annotations.conll")).unwrap();
+    assert!(conll.starts_with("-DOCSTART- O\n\n"));
+    let tags: Vec<(&str, &str)> = conll.lines().skip(2).filter(|l| !l.is_empty()).map(|l| l.split_once('\t').unwrap()).collect();
+    assert_eq!(tags.iter().filter(|(_, t)| t.starts_with("B-")).count(), ents.len());
+    assert_eq!(tags.iter().map(|(w, _)| *w).collect::<String>(), text.split_whitespace().collect::<String>());
+    // brat: text file identical, one T line per entity whose offsets (code points) give its text.
+    let name = std::fs::read_dir(out.join("brat")).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().unwrap() == "ann").unwrap();
+    assert_eq!(std::fs::read_to_string(name.with_extension("txt")).unwrap(), text);
+    let chars: Vec<char> = text.chars().collect();
+    let ann = std::fs::read_to_string(&name).unwrap();
+    assert_eq!(ann.lines().count(), ents.len());
+    for l in ann.lines() {
+        let f: Vec<&str> = l.split('\t').collect();
+        let span: Vec<&str> = f[1].split(' ').collect();
+        let (s, e): (usize, usize) = (span[1].parse().unwrap(), span[2].parse().unwrap());
+        assert_eq!(chars[s..e].iter().collect::<String>(), f[2]);
+    }
+    // Label Studio: a JSON list, offsets in UTF-16 units.
+    let tasks: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("labelstudio.json")).unwrap()).unwrap();
+    let res = tasks[0]["predictions"][0]["result"].as_array().unwrap();
+    let u16: Vec<u16> = text.encode_utf16().collect();
+    let spans: Vec<&serde_json::Value> = res.iter().filter(|r| r["type"] == "labels").collect();
+    assert_eq!(spans.len(), ents.len());
+    for r in spans {
+        let (s, e) = (r["value"]["start"].as_u64().unwrap() as usize, r["value"]["end"].as_u64().unwrap() as usize);
+        assert_eq!(String::from_utf16(&u16[s..e]).unwrap(), r["value"]["text"].as_str().unwrap());
+    }
+}

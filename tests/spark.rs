@@ -16,8 +16,10 @@ fn by_id(lines: impl Iterator<Item = String>) -> BTreeMap<String, serde_json::Va
             v.as_object_mut().unwrap().remove("kind");
             v.as_object_mut().unwrap().remove("source"); // stdin vs file origin differs by design
             // Canonical actors are linked within one process: each partition links its own.
-            for a in v["actors"].as_array_mut().into_iter().flatten() {
-                a.as_object_mut().unwrap().remove("canonical_id");
+            for key in ["actors", "entities"] {
+                for a in v[key].as_array_mut().into_iter().flatten() {
+                    a.as_object_mut().unwrap().remove("canonical_id");
+                }
             }
             (v["id"].as_str().unwrap().to_string(), v)
         })

@@ -103,8 +103,10 @@ fn sample_corpus_has_one_canonical_actor_per_leader_across_languages() {
             rows.iter().filter(|r| stems.iter().any(|s| r[actor].to_lowercase().contains(s))).map(|r| &r[cid]).collect();
         assert_eq!(ids.len(), 1, "{who}: one canonical actor, got {ids:?}");
         let id = ids.into_iter().next().unwrap();
-        let c: Vec<&csv::StringRecord> = corpus.iter().filter(|r| &r[ccol("canonical_id")] == id).collect();
+        let c: Vec<&csv::StringRecord> = corpus.iter().filter(|r| &r[ccol("canonical_id")] == id && &r[ccol("target")] == "paris-declaration").collect();
         assert_eq!(c.len(), 1, "{who}: one corpus_actors row for the one target");
+        let named = corpus.iter().filter(|r| &r[ccol("canonical_id")] == id && r[ccol("target")].is_empty()).count();
+        assert_eq!(named, 1, "{who}: one named row (empty target)");
         let langs = c[0][ccol("languages")].split('|').count();
         assert!(langs >= 3, "{who}: seen in {langs} languages");
         let n_label: usize = c[0][ccol(label)].parse().unwrap();

@@ -193,6 +193,12 @@ fn other(label: &str) -> Option<&'static str> {
     }
 }
 
+/// The key of a name with no letters or digits after normalisation ("-", "…"): the name as
+/// written, so that repeats of it are one actor, never a new one each time.
+fn raw_key(name: &str) -> String {
+    format!("raw:{}", name.trim().to_lowercase())
+}
+
 /// Whether the name is written in Arabic or Hebrew script (its first letter).
 fn abjad(name: &str) -> bool {
     name.chars().find(|c| c.is_alphabetic()).is_some_and(|c| matches!(c as u32, 0x0590..=0x06FF | 0x0750..=0x077F | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
@@ -264,6 +270,10 @@ pub struct Actor {
     pub variants: BTreeMap<String, usize>,
     sum: Vec<f32>,
     n_emb: usize,
+    /// Skeleton trigrams of its names, by script class (for the embedding guard).
+    grams: [std::collections::HashSet<String>; 4],
+    /// Script classes its names are written in.
+    scripts: [bool; 4],
 }
 
 impl Actor {
@@ -353,12 +363,21 @@ impl Canonicalizer {
         if let Some(&a) = person_key(name).and_then(|k| self.by_full_name.get(&k)) {
             return Some((Ok(a), Via::Key));
         }
-        let key = lookup_key(name, label)?;
+        let key = lookup_key(name, label).unwrap_or_else(|| raw_key(name));
         if let Some(&a) = self.by_key.get(&(l.clone(), key.clone())) {
             return Some((Ok(a), Via::Key));
         }
         if let Some(a) = self.near_key(label, &key) {
             return Some((Ok(a), Via::Key));
+        }
+        // A one-word "person" with a place's or organisation's name is that place ("Cremlino"
+        // tagged PER): the tagger's type is the weaker evidence.
+        if label == "PER" && name_words(name).len() == 1 {
+            if let Some(k) = name_key(name, "ORG") {
+                if let Some(&a) = self.by_key.get(&("LOC|ORG".to_string(), k)) {
+                    return Some((Ok(a), Via::Key));
+                }
+            }
         }
         if group(label) == "LOC|ORG" {
             if let Some(&a) = acronym(name).and_then(|x| self.by_initials.get(&x)) {
@@ -446,8 +465,8 @@ impl Canonicalizer {
             if group(&a.label) != group(label) || a.n_emb == 0 {
                 continue;
             }
-            let same_script: Vec<&String> = a.variants.keys().filter(|v| script_class(v) == script).collect();
-            if !same_script.is_empty() && !same_script.iter().any(|v| trigrams(v).iter().any(|g| grams.contains(g))) {
+            let same = &a.grams[script as usize];
+            if a.scripts[script as usize] && !grams.iter().any(|g| same.contains(g)) {
                 continue;
             }
             let cos = a.sum.iter().zip(e).map(|(x, y)| x * y).sum::<f32>() / a.n_emb as f32;
@@ -470,13 +489,13 @@ impl Canonicalizer {
             self.by_known.insert((group(label).to_string(), kn.clone()), idx);
         }
         self.by_id.insert(id.clone(), idx);
-        self.actors.push(Actor { id, label: label.to_string(), labels: BTreeMap::new(), known_name: known, variants: BTreeMap::new(), sum: Vec::new(), n_emb: 0 });
+        self.actors.push(Actor { id, label: label.to_string(), labels: BTreeMap::new(), known_name: known, variants: BTreeMap::new(), sum: Vec::new(), n_emb: 0, grams: Default::default(), scripts: [false; 4] });
         idx
     }
 
     fn register(&mut self, idx: usize, name: &str, label: &str, emb: Option<&[f32]>) {
         let l = group(label).to_string();
-        if let Some(key) = lookup_key(name, label) {
+        if let Some(key) = lookup_key(name, label).or_else(|| Some(raw_key(name))) {
             self.by_key.entry((l.clone(), key.clone())).or_insert(idx);
             if key.bytes().all(|b| b.is_ascii_lowercase()) {
                 for cut in 1..=2 {
@@ -507,7 +526,12 @@ impl Canonicalizer {
             }
         }
         let a = &mut self.actors[idx];
+        let seen = a.variants.contains_key(name);
         *a.variants.entry(name.to_string()).or_insert(0) += 1;
+        if !seen {
+            a.grams[script_class(name) as usize].extend(trigrams(name));
+            a.scripts[script_class(name) as usize] = true;
+        }
         *a.labels.entry(label.to_string()).or_insert(0) += 1;
         if let Some(e) = emb {
             if a.sum.is_empty() {
@@ -572,6 +596,11 @@ mod tests {
         assert_eq!(via, Via::New);
         assert_eq!(c.assign("بوتين", "PER", None), (p, Via::Consonants));
         assert_eq!(c.actors[p].name(), "Vladimir Putin");
+        // Tagged with another type: the full name, or a one-word "person" named like a place.
+        assert_eq!(c.assign("Vladimir Poutine", "LOC", None).0, p);
+        let (kr, _) = c.assign("Kremlin", "ORG", None);
+        assert_eq!(c.assign("Cremlino", "PER", None).0, kr);
+        assert_eq!(c.assign("Кремле", "LOC", None).0, kr);
     }
 
     #[test]

@@ -13,3 +13,4 @@ pub mod actors;
 pub mod canonical;
 pub mod corpus_actors;
 pub mod output;
+pub mod export;

@@ -24,6 +24,12 @@ pub enum OutputFormat {
     Entities,
     Stances,
     Actors,
+    /// annotations.conll: a word per line with its BIO tag
+    Conll,
+    /// brat/NAME.txt + brat/NAME.ann per document
+    Brat,
+    /// labelstudio.json: Label Studio tasks with predictions (UTF-16 offsets)
+    Labelstudio,
 }
 
 /// One row of `entities.csv`.
@@ -116,6 +122,10 @@ pub struct JournalEntry {
     pub stances_bytes: u64,
     #[serde(default)]
     pub actors_bytes: u64,
+    #[serde(default)]
+    pub conll_bytes: u64,
+    #[serde(default)]
+    pub labelstudio_bytes: u64,
     /// The run's counters at that point, restored on resume.
     pub counts: serde_json::Value,
 }
@@ -169,6 +179,11 @@ pub struct Outputs {
     journal: Option<File>,
     /// Metadata field holding a document's date (the `date` column of actors.csv).
     pub date_field: String,
+    conll: Option<Table>,
+    labelstudio: Option<Table>,
+    brat: Option<PathBuf>,
+    /// Written into each Label Studio prediction.
+    pub model_version: String,
 }
 
 impl Write for Table {
@@ -183,7 +198,7 @@ impl Write for Table {
 impl Outputs {
     /// Standard output only: no files (`--stdout` without `--out`).
     pub fn stdout_only() -> Outputs {
-        Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, stances: None, actors: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None, date_field: "date".into() }
+        Outputs { dir: PathBuf::from("<stdout>"), documents: None, entities: None, stances: None, actors: None, errors: None, stdout: Some(BufWriter::new(std::io::stdout())), journal: None, date_field: "date".into(), conll: None, labelstudio: None, brat: None, model_version: String::new() }
     }
 
     /// Create (or, with `resume`, reopen and truncate to the journal's state) the outputs.
@@ -214,10 +229,33 @@ impl Outputs {
         }
         .map_err(|e| Error::io(&jpath, e))?;
         let stdout = stdout.then(|| BufWriter::new(std::io::stdout()));
-        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, stances, actors, errors, stdout, journal: Some(journal), date_field: "date".into() })
+        let conll = if formats.contains(&OutputFormat::Conll) { Some(Table::open(dir.join("annotations.conll"), at(|j| j.conll_bytes))?) } else { None };
+        let labelstudio = if formats.contains(&OutputFormat::Labelstudio) { Some(Table::open(dir.join("labelstudio.jsonl"), at(|j| j.labelstudio_bytes))?) } else { None };
+        let brat = if formats.contains(&OutputFormat::Brat) {
+            let b = dir.join("brat");
+            std::fs::create_dir_all(&b).map_err(|e| Error::io(&b, e))?;
+            Some(b)
+        } else {
+            None
+        };
+        Ok(Outputs { dir: dir.to_path_buf(), documents, entities, stances, actors, errors, stdout, journal: Some(journal), date_field: "date".into(), conll, labelstudio, brat, model_version: String::new() })
     }
 
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
+        if let Some(t) = self.conll.as_mut() {
+            t.w.write_all(crate::stages::export::conll(doc).as_bytes()).map_err(|e| Error::io(&t.path, e))?;
+        }
+        if let Some(t) = self.labelstudio.as_mut() {
+            json_line(&mut t.w, &crate::stages::export::labelstudio_task(doc, &self.model_version), &t.path)?;
+        }
+        if let Some(b) = &self.brat {
+            // Each document's pair is written whole (a resume rewrites it identically).
+            let name = crate::stages::export::brat_name(&doc.id);
+            for (ext, body) in [("txt", doc.text.clone()), ("ann", crate::stages::export::brat_ann(doc))] {
+                let p = b.join(format!("{name}.{ext}"));
+                std::fs::write(&p, body).map_err(|e| Error::io(&p, e))?;
+            }
+        }
         if let Some(w) = self.stdout.as_mut() {
             json_line(w, &DocumentLine { kind: "document", doc }, Path::new("<stdout>"))?;
         }
@@ -323,11 +361,42 @@ impl Outputs {
         if let Some(t) = self.errors.as_mut() {
             entry.errors_bytes = t.sync()?;
         }
+        if let Some(t) = self.conll.as_mut() {
+            entry.conll_bytes = t.sync()?;
+        }
+        if let Some(t) = self.labelstudio.as_mut() {
+            entry.labelstudio_bytes = t.sync()?;
+        }
         let Some(journal) = self.journal.as_mut() else { return Ok(()) };
         let jpath = self.dir.join("journal.jsonl");
         let line = serde_json::to_string(&entry).expect("journal entry is plain JSON") + "\n";
         journal.write_all(line.as_bytes()).map_err(|e| Error::io(&jpath, e))?;
         journal.sync_data().map_err(|e| Error::io(&jpath, e))
+    }
+}
+
+impl Outputs {
+    /// At the end of the run: `labelstudio.json`, the JSON list Label Studio imports, from
+    /// `labelstudio.jsonl` (written atomically).
+    pub fn finish(&mut self) -> Result<()> {
+        let Some(t) = self.labelstudio.as_mut() else { return Ok(()) };
+        t.sync()?;
+        let text = std::fs::read_to_string(&t.path).map_err(|e| Error::io(&t.path, e))?;
+        let out = self.dir.join("labelstudio.json");
+        let tmp = self.dir.join("labelstudio.json.tmp");
+        let mut w = BufWriter::new(File::create(&tmp).map_err(|e| Error::io(&tmp, e))?);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+        w.write_all(b"[").map_err(|e| Error::io(&tmp, e))?;
+        for (i, l) in lines.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",\n").map_err(|e| Error::io(&tmp, e))?;
+            }
+            w.write_all(l.as_bytes()).map_err(|e| Error::io(&tmp, e))?;
+        }
+        w.write_all(b"]\n").map_err(|e| Error::io(&tmp, e))?;
+        w.flush().map_err(|e| Error::io(&tmp, e))?;
+        drop(w);
+        std::fs::rename(&tmp, &out).map_err(|e| Error::io(&out, e))
     }
 }
 
