@@ -158,3 +158,17 @@ fn eval_news_scores_documents_actors_and_off_topic_per_split() {
     let docs = std::fs::read_to_string(tmp.path().join("run/annotate/documents.jsonl")).unwrap();
     assert_eq!(docs.lines().count(), 4);
 }
+
+/// `eval actors` on the committed name-variant gold: the figures the README reports stay
+/// (precision at the goal, recall at least what this session measured, within a margin).
+#[test]
+fn eval_actors_keeps_merge_precision_on_the_name_variant_gold() {
+    let o = Command::new(env!("CARGO_BIN_EXE_pactwatch")).current_dir(repo("")).args(["eval", "actors", "--json", "--threads", "1"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["dev"]["mentions"].as_u64().unwrap() + r["test"]["mentions"].as_u64().unwrap(), 926);
+    for part in ["dev", "test"] {
+        let (p, rec) = (r[part]["precision"].as_f64().unwrap(), r[part]["recall"].as_f64().unwrap());
+        assert!(p >= 0.95 && rec >= 0.75, "{part}: precision {p:.3}, recall {rec:.3}");
+    }
+}

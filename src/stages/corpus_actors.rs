@@ -111,15 +111,16 @@ pub struct EntityRow {
 
 /// `entities.csv` as written so far.
 pub fn read_entity_rows(path: &Path) -> Result<Vec<EntityRow>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let mut r = csv::Reader::from_path(path).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-    r.deserialize().enumerate().map(|(i, row)| row.map_err(|e| Error::Invalid(format!("{}: row {}: {e}", path.display(), i + 2)))).collect()
+    read_rows(path)
 }
 
 /// `actors.csv` as written so far.
 pub fn read_actor_rows(path: &Path) -> Result<Vec<ActorRow>> {
+    read_rows(path)
+}
+
+/// The rows of a CSV table written so far (none if it does not exist); errors name the row.
+fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
