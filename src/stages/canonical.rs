@@ -32,7 +32,7 @@ const TITLES: &[&str] = &[
 ];
 
 /// Case endings stripped from the last letters of a word's skeleton, longest first.
-const ENDINGS: &[&str] = &["aia", "ogo", "ego", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
+const ENDINGS: &[&str] = &["aia", "eho", "oho", "eha", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
 /// Feminine surname endings (transliterated, before the skeleton).
 const FEMININE: &[&str] = &["ska", "skaia", "skaya", "skoi", "skoj", "skoyi", "skoy", "skiej", "skou", "cka", "tska", "tskaia"];
 
