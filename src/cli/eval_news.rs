@@ -22,6 +22,10 @@ pub struct NewsArgs {
     /// Folder of target files, one `<target id>.toml` per target the gold names
     #[arg(long, default_value = "targets")]
     targets_dir: PathBuf,
+    /// Corpus of texts (JSONL with `id` and `text`) for gold lines that name a `corpus_id`
+    /// instead of carrying their text (eval/news-real: real news read from ../shared)
+    #[arg(long, default_value = "../shared/data/news/multilingual_news_unlabeled.jsonl")]
+    texts: PathBuf,
     /// Print one JSON object instead of the table
     #[arg(long)]
     json: bool,
@@ -42,7 +46,8 @@ struct AnnotateCli {
 pub fn run(mut a: NewsArgs) -> anyhow::Result<ExitCode> {
     a.gold = pactwatch::home::resolve(&a.gold)?;
     a.targets_dir = pactwatch::home::resolve(&a.targets_dir)?;
-    let gold = read_gold(&a.gold).with_context(|| format!("reading the gold articles {}", a.gold.display()))?;
+    let texts = pactwatch::home::resolve(&a.texts).ok();
+    let gold = read_gold(&a.gold, texts.as_deref()).with_context(|| format!("reading the gold articles {}", a.gold.display()))?;
     anyhow::ensure!(!gold.is_empty(), "{}: no gold articles", a.gold.display());
     let _tmp;
     let pred_dir = match &a.pred {

@@ -37,6 +37,8 @@ pub struct GoldArticle {
     /// Document label (None for off-topic articles).
     pub label: Option<StanceLabel>,
     pub text: String,
+    /// The article's id in a corpus of texts, when the gold line carries no text itself.
+    pub corpus_id: Option<String>,
     pub actors: Vec<GoldActor>,
     pub split: String,
     /// Where the article came from, "file:line", for messages.
@@ -53,7 +55,10 @@ pub fn split_of(id: &str) -> &'static str {
 }
 
 /// Gold articles from a JSONL file or from every `*.jsonl` of a folder (sorted by name).
-pub fn read_gold(path: &Path) -> Result<Vec<GoldArticle>> {
+/// A line may leave out `text` and name a `corpus_id` instead: its text is then the `text` of
+/// the record with that `id` in the JSONL corpus `texts` (real news that the project reads but
+/// does not commit, e.g. `../shared/data/news`).
+pub fn read_gold(path: &Path, texts: Option<&Path>) -> Result<Vec<GoldArticle>> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| Error::io(path, e))?
@@ -67,6 +72,7 @@ pub fn read_gold(path: &Path) -> Result<Vec<GoldArticle>> {
     };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut corpus: Option<std::collections::HashMap<String, String>> = None;
     for f in files {
         let text = std::fs::read_to_string(&f).map_err(|e| Error::io(&f, e))?;
         for (i, l) in text.lines().enumerate() {
@@ -74,7 +80,16 @@ pub fn read_gold(path: &Path) -> Result<Vec<GoldArticle>> {
                 continue;
             }
             let origin = format!("{}:{}", f.display(), i + 1);
-            let a = parse_article(l, &origin)?;
+            let mut a = parse_article(l, &origin)?;
+            if let Some(cid) = a.corpus_id.take() {
+                if corpus.is_none() {
+                    let t = texts.ok_or_else(|| Error::Invalid(format!("{origin}: names corpus_id {cid:?} but no corpus of texts was given")))?;
+                    corpus = Some(read_corpus_texts(t)?);
+                }
+                a.text = corpus.as_ref().and_then(|c| c.get(&cid)).cloned().ok_or_else(|| {
+                    Error::Invalid(format!("{origin}: corpus_id {cid:?} is not in {}", texts.map(|t| t.display().to_string()).unwrap_or_default()))
+                })?;
+            }
             if !seen.insert(a.id.clone()) {
                 return Err(Error::Invalid(format!("{origin}: duplicate id {:?}", a.id)));
             }
@@ -82,6 +97,22 @@ pub fn read_gold(path: &Path) -> Result<Vec<GoldArticle>> {
         }
     }
     Ok(out)
+}
+
+/// `id` → `text` of a JSONL corpus.
+fn read_corpus_texts(path: &Path) -> Result<std::collections::HashMap<String, String>> {
+    let raw = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut m = std::collections::HashMap::new();
+    for (i, l) in raw.lines().enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(l).map_err(|e| Error::Invalid(format!("{}:{}: {e}", path.display(), i + 1)))?;
+        if let (Some(id), Some(t)) = (v["id"].as_str(), v["text"].as_str()) {
+            m.insert(id.to_string(), t.to_string());
+        }
+    }
+    Ok(m)
 }
 
 fn parse_article(line: &str, origin: &str) -> Result<GoldArticle> {
@@ -119,7 +150,8 @@ fn parse_article(line: &str, origin: &str) -> Result<GoldArticle> {
         source: v["source"].as_str().map(str::to_string),
         on_topic,
         label,
-        text: s("text")?,
+        text: if v["corpus_id"].is_string() { String::new() } else { s("text")? },
+        corpus_id: v["corpus_id"].as_str().map(str::to_string),
         actors,
         split,
         origin: origin.to_string(),
@@ -347,6 +379,21 @@ mod tests {
     }
 
     #[test]
+    fn gold_texts_from_a_corpus() {
+        let dir = tempfile::tempdir().unwrap();
+        let (g, c) = (dir.path().join("g.jsonl"), dir.path().join("c.jsonl"));
+        std::fs::write(&c, "{\"id\":\"raw/1\",\"text\":\"Real text.\"}\n").unwrap();
+        std::fs::write(&g, r#"{"id":"r1","corpus_id":"raw/1","target":"t","lang":"pl","on_topic":false,"label":null,"actors":[]}"#).unwrap();
+        let gold = read_gold(&g, Some(&c)).unwrap();
+        assert_eq!((gold[0].text.as_str(), gold[0].corpus_id.as_deref()), ("Real text.", None));
+        let e = read_gold(&g, None).unwrap_err().to_string();
+        assert!(e.contains("g.jsonl:1") && e.contains("raw/1"), "{e}");
+        std::fs::write(&g, r#"{"id":"r1","corpus_id":"raw/2","target":"t","lang":"pl","on_topic":false,"label":null,"actors":[]}"#).unwrap();
+        let e = read_gold(&g, Some(&c)).unwrap_err().to_string();
+        assert!(e.contains("raw/2") && e.contains("is not in"), "{e}");
+    }
+
+    #[test]
     fn gold_lines_and_scores() {
         let dir = tempfile::tempdir().unwrap();
         let g = dir.path().join("g.jsonl");
@@ -355,7 +402,7 @@ mod tests {
             r#"{"id":"b","target":"t","lang":"de","on_topic":true,"label":"none","text":"y","actors":[]}"#, "\n",
             r#"{"id":"c","target":"t","lang":"de","on_topic":false,"label":null,"text":"z","actors":[]}"#, "\n",
         )).unwrap();
-        let gold = read_gold(&g).unwrap();
+        let gold = read_gold(&g, None).unwrap();
         assert_eq!(gold.len(), 3);
         assert_eq!(gold[0].actors[0].mentions, vec!["Zakharova".to_string(), "Maria Zakharova".to_string()]);
         let mut pred = BTreeMap::new();
@@ -372,7 +419,7 @@ mod tests {
         assert_eq!((s.off_topic.n, s.off_topic.with_relevant_or_side), (1, 1));
         // A bad line names file and line.
         std::fs::write(&g, "{\"id\":\"a\",\"target\":\"t\",\"lang\":\"en\",\"on_topic\":true,\"label\":\"maybe\",\"text\":\"x\"}\n").unwrap();
-        let e = read_gold(&g).unwrap_err().to_string();
+        let e = read_gold(&g, None).unwrap_err().to_string();
         assert!(e.contains("g.jsonl:1") && e.contains("maybe"), "{e}");
     }
 }
