@@ -11,7 +11,7 @@
 //! assert_eq!(summary.counts.read, summary.counts.annotated + summary.counts.failed);
 //! # Ok::<(), anyhow::Error>(())
 //! ```
-use crate::models::{share_word_embeddings, Architecture, ModelDir, PassStats};
+use crate::models::{share_word_embeddings, Architecture, ModelDir};
 use crate::stages::annotate::{Annotator, NerOptions};
 use crate::stages::input::{expand_inputs, count_records, ReaderOptions, Reader, RecordError};
 use crate::stages::output::{read_journal, sha256_file, shard_of, write_json_atomic, JournalEntry, OutputFormat, Outputs};
@@ -388,11 +388,6 @@ impl Pipeline {
             offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
             outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "corpus_actors.csv", "annotations.conll", "brat/", "labelstudio.json", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
         })
-    }
-
-    /// The NER forward passes' statistics and, with stance, the relevance and stance passes'.
-    pub fn pass_stats(&self) -> (PassStats, Option<(PassStats, PassStats)>) {
-        (self.annotator.timings.ner_pass.clone(), self.stance.as_ref().map(|s| s.pass_stats()))
     }
 }
 

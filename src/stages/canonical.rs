@@ -193,6 +193,12 @@ fn other(label: &str) -> Option<&'static str> {
     }
 }
 
+/// The key a mention is looked up and registered by, with a fallback for names without
+/// letters or digits.
+fn mention_key(name: &str, label: &str) -> String {
+    lookup_key(name, label).unwrap_or_else(|| raw_key(name))
+}
+
 /// The key of a name with no letters or digits after normalisation ("-", "…"): the name as
 /// written, so that repeats of it are one actor, never a new one each time.
 fn raw_key(name: &str) -> String {
@@ -324,12 +330,14 @@ pub struct Canonicalizer {
     /// mentions of any type: a full name the tagger once typed LOC ("Vladimir Poutine") is
     /// still the person.
     by_full_name: HashMap<String, usize>,
+    /// (name, label) pairs whose lookup entries are made.
+    registered: std::collections::HashSet<(String, String)>,
     pub threshold: f32,
 }
 
 impl Canonicalizer {
     pub fn new(places: Gazetteer, threshold: f32) -> Canonicalizer {
-        Canonicalizer { actors: Vec::new(), user: HashMap::new(), places, by_key: HashMap::new(), by_known: HashMap::new(), by_consonants: HashMap::new(), by_id: HashMap::new(), by_trunc: HashMap::new(), by_initials: HashMap::new(), by_acronym: HashMap::new(), by_full_name: HashMap::new(), threshold }
+        Canonicalizer { actors: Vec::new(), user: HashMap::new(), places, by_key: HashMap::new(), by_known: HashMap::new(), by_consonants: HashMap::new(), by_id: HashMap::new(), by_trunc: HashMap::new(), by_initials: HashMap::new(), by_acronym: HashMap::new(), by_full_name: HashMap::new(), registered: Default::default(), threshold }
     }
 
     /// The user's alias file: CSV with a header `canonical,type,variants`, variants separated
@@ -363,7 +371,7 @@ impl Canonicalizer {
         if let Some(&a) = person_key(name).and_then(|k| self.by_full_name.get(&k)) {
             return Some((Ok(a), Via::Key));
         }
-        let key = lookup_key(name, label).unwrap_or_else(|| raw_key(name));
+        let key = mention_key(name, label);
         if let Some(&a) = self.by_key.get(&(l.clone(), key.clone())) {
             return Some((Ok(a), Via::Key));
         }
@@ -493,37 +501,45 @@ impl Canonicalizer {
         idx
     }
 
-    fn register(&mut self, idx: usize, name: &str, label: &str, emb: Option<&[f32]>) {
+    /// The lookup entries of a (name, label) pair newly placed on actor `idx`.
+    fn index(&mut self, idx: usize, name: &str, label: &str) {
         let l = group(label).to_string();
-        if let Some(key) = lookup_key(name, label).or_else(|| Some(raw_key(name))) {
-            self.by_key.entry((l.clone(), key.clone())).or_insert(idx);
-            if key.bytes().all(|b| b.is_ascii_lowercase()) {
-                for cut in 1..=2 {
-                    if key.len() >= cut + 5 {
-                        self.by_trunc.entry((l.clone(), key[..key.len() - cut].to_string())).or_insert(idx);
-                    }
+        let key = mention_key(name, label);
+        self.by_key.entry((l.clone(), key.clone())).or_insert(idx);
+        if key.bytes().all(|b| b.is_ascii_lowercase()) {
+            for cut in 1..=2 {
+                if key.len() >= cut + 5 {
+                    self.by_trunc.entry((l.clone(), key[..key.len() - cut].to_string())).or_insert(idx);
                 }
             }
-            if group(label) == "LOC|ORG" {
-                if let Some(x) = initials(name) {
-                    self.by_initials.entry(x).or_insert(idx);
-                }
-                if let Some(x) = acronym(name) {
-                    self.by_acronym.entry(x).or_insert(idx);
-                }
+        }
+        if group(label) == "LOC|ORG" {
+            if let Some(x) = initials(name) {
+                self.by_initials.entry(x).or_insert(idx);
             }
-            let c = consonants(name, label);
-            if !abjad(name) && c.len() >= 3 {
-                self.by_consonants.entry((l.clone(), c)).or_insert(idx);
-                if let Some(g) = given_consonants(name, label) {
-                    self.by_consonants.entry((l, g)).or_insert(idx);
-                }
+            if let Some(x) = acronym(name) {
+                self.by_acronym.entry(x).or_insert(idx);
+            }
+        }
+        let c = consonants(name, label);
+        if !abjad(name) && c.len() >= 3 {
+            self.by_consonants.entry((l.clone(), c)).or_insert(idx);
+            if let Some(g) = given_consonants(name, label) {
+                self.by_consonants.entry((l, g)).or_insert(idx);
             }
         }
         if label == "PER" {
             if let Some(k) = person_key(name) {
                 self.by_full_name.entry(k).or_insert(idx);
             }
+        }
+    }
+
+    fn register(&mut self, idx: usize, name: &str, label: &str, emb: Option<&[f32]>) {
+        // Every lookup entry `index` makes derives from (name, label) alone and is only ever
+        // inserted when absent: a repeat of a registered pair would change none of them.
+        if self.registered.insert((name.to_string(), label.to_string())) {
+            self.index(idx, name, label);
         }
         let a = &mut self.actors[idx];
         let seen = a.variants.contains_key(name);

@@ -20,6 +20,8 @@ use serde_json::{json, Value};
 /// The document in CoNLL BIO form.
 pub fn conll(doc: &Document) -> String {
     let mut out = String::from("-DOCSTART- O\n\n");
+    // Entities and words both run in text order: one cursor, not a search per word.
+    let mut next = 0;
     for s in &doc.sentences {
         let text = &doc.text[s.span.byte_start..s.span.byte_end];
         let words = split_words(text);
@@ -28,7 +30,10 @@ pub fn conll(doc: &Document) -> String {
         }
         for (ws, we) in words {
             let (ws, we) = (ws + s.span.byte_start, we + s.span.byte_start);
-            let ent = doc.entities.iter().find(|e| e.span.byte_start <= ws && we <= e.span.byte_end);
+            while next < doc.entities.len() && doc.entities[next].span.byte_end <= ws {
+                next += 1;
+            }
+            let ent = doc.entities.get(next).filter(|e| e.span.byte_start <= ws && we <= e.span.byte_end);
             let tag = match ent {
                 Some(e) if e.span.byte_start == ws => format!("B-{}", e.label),
                 Some(e) => format!("I-{}", e.label),

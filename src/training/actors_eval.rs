@@ -5,7 +5,7 @@
 //! (entities whose FNV-1a hash mod 3 is 0; a pair belongs to a part when either of its mentions
 //! does, so false merges across the parts count in both).
 use crate::error::{Error, Result};
-use crate::stages::canonical::{Canonicalizer, Via};
+use crate::stages::canonical::Canonicalizer;
 use crate::stages::output::shard_of;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -78,7 +78,6 @@ pub fn score(gold: &[GoldMention], canon: &mut Canonicalizer, emb: &dyn Fn(usize
         let (a, v) = canon.assign(&g.mention, &g.label, e.as_deref());
         pred[i] = a;
         *via.entry(format!("{v:?}").to_lowercase()).or_default() += 1;
-        let _ = Via::New;
     }
     let part = |test: bool| {
         let (mut tp, mut pp, mut gp) = (0u64, 0u64, 0u64);
