@@ -302,33 +302,48 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
             continue;
         };
         push(&mut out, i, cue);
-        // Coordinated subjects before the holder, same kind of entity.
-        if mentions[i].end <= cue.start {
-            let mut head = i;
-            while let Some(j) = mentions
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.end <= mentions[head].start && m.label == mentions[i].label && outside(m))
-                .max_by_key(|(_, m)| m.end)
-                .map(|(j, _)| j)
-            {
-                let (a, b) = (mentions[j].end, mentions[head].start);
-                // "Kushner sagte, Trump unterstützt": a cue in between starts another clause.
-                if !coordinated(&sentence[a..b], g) || cues.iter().any(|c| c.start >= a && c.end <= b) {
-                    break;
-                }
-                push(&mut out, j, cue);
-                head = j;
-            }
+        for j in coordinated_before(sentence, mentions, cues, i, cue, g) {
+            push(&mut out, j, cue);
         }
     }
     if out.is_empty() {
         for cue in cues.iter().filter(|c| c.kind == CueKind::Speech) {
             if let Some(i) = nearest(cue) {
                 push(&mut out, i, cue);
+                // "Латвия, Литва и Полша се обявиха срещу": the reporting verb's subjects.
+                for j in coordinated_before(sentence, mentions, cues, i, cue, g) {
+                    push(&mut out, j, cue);
+                }
                 break;
             }
         }
+    }
+    out
+}
+
+/// Subjects coordinated with the holder `i` before it, of its kind of entity, when `i` stands
+/// before its cue ("Starmer, Macron and Zelensky signed" from "Zelensky"), nearest first.
+fn coordinated_before(sentence: &str, mentions: &[Mention], cues: &[CueHit], i: usize, cue: &CueHit, g: &Grammar) -> Vec<usize> {
+    let quotes = quoted_ranges(sentence);
+    let mut out = Vec::new();
+    if mentions[i].end > cue.start {
+        return out;
+    }
+    let mut head = i;
+    while let Some(j) = mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.end <= mentions[head].start && m.label == mentions[i].label && !in_quotes(&quotes, m))
+        .max_by_key(|(_, m)| m.end)
+        .map(|(j, _)| j)
+    {
+        let (a, b) = (mentions[j].end, mentions[head].start);
+        // "Kushner sagte, Trump unterstützt": a cue in between starts another clause.
+        if !coordinated(&sentence[a..b], g) || cues.iter().any(|c| c.start >= a && c.end <= b) {
+            break;
+        }
+        out.push(j);
+        head = j;
     }
     out
 }
