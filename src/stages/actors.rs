@@ -36,11 +36,14 @@ pub struct Grammar {
     pub agents: Vec<String>,
     /// Whether a stance cue with no holder before it may take one after it (`attribute_all`)
     pub after_cue: bool,
+    /// Whether the person a reporting cue names shares the stance a stance cue gives another
+    /// holder in the sentence (`attribute_all`)
+    pub speaker_shares: bool,
 }
 
 impl Default for Grammar {
     fn default() -> Grammar {
-        Grammar { conjunctions: Vec::new(), subordinators: Vec::new(), agents: Vec::new(), after_cue: true }
+        Grammar { conjunctions: Vec::new(), subordinators: Vec::new(), agents: Vec::new(), after_cue: true, speaker_shares: false }
     }
 }
 
@@ -83,7 +86,7 @@ impl Lexicon {
     pub fn grammar(&self, lang: &str) -> Grammar {
         let lower = |v: &[String]| v.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
         match self.by_lang.get(lang) {
-            Some(c) => Grammar { conjunctions: lower(&c.conjunctions), subordinators: lower(&c.subordinators), agents: lower(&c.agents), after_cue: true },
+            Some(c) => Grammar { conjunctions: lower(&c.conjunctions), subordinators: lower(&c.subordinators), agents: lower(&c.agents), after_cue: true, speaker_shares: false },
             None => Grammar::default(),
         }
     }
@@ -155,11 +158,12 @@ fn in_quotes(quotes: &[(usize, usize)], m: &Mention) -> bool {
     quotes.iter().any(|&(a, b)| m.start >= a && m.end <= b)
 }
 
+/// Holder preference: people first, then organisations and places alike (the tagger often calls
+/// a country or a government either: "САЩ призовават ЕС" is the USA's call whatever the tags).
 fn rank(label: &str) -> Option<usize> {
     match label {
         "PER" => Some(0),
-        "ORG" => Some(1),
-        "LOC" => Some(2),
+        "ORG" | "LOC" => Some(1),
         _ => None,
     }
 }
@@ -179,7 +183,8 @@ fn coordinated(between: &str, g: &Grammar) -> bool {
     // Conjunctions may be phrases ("as well as", "ainsi que"): matched on whole words, then
     // taken out so that their own words ("que") do not read as a subordinate clause.
     let mut rest = format!(" {} ", words.join(" "));
-    let mut joins = between.contains(',');
+    // Arabic and Hebrew write "and" as a prefix of the next word ("والرئيس", "וראש").
+    let mut joins = between.contains(',') || words.iter().any(|w| w.chars().count() > 2 && (w.starts_with('و') || w.starts_with('ו')));
     for c in CONJUNCTIONS.iter().copied().chain(g.conjunctions.iter().map(String::as_str)) {
         let pat = format!(" {c} ");
         if rest.contains(&pat) {
@@ -304,6 +309,15 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
         push(&mut out, i, cue);
         for j in coordinated_before(sentence, mentions, cues, i, cue, g) {
             push(&mut out, j, cue);
+        }
+    }
+    if !out.is_empty() && g.speaker_shares {
+        // "Witkoff assured that Trump strongly backs the guarantees": the person reporting a
+        // stance holds it too (an envoy, a spokesman, a minister speaking for a government).
+        for cue in cues.iter().filter(|c| c.kind == CueKind::Speech) {
+            if let Some(i) = nearest(cue).filter(|&i| mentions[i].label == "PER") {
+                push(&mut out, i, cue);
+            }
         }
     }
     if out.is_empty() {
@@ -588,6 +602,33 @@ mod tests {
         assert_eq!(holders("de", s, &[("ORG", "Kreml"), ("PER", "Wladimir Putin")]), vec!["Kreml", "Wladimir Putin"]);
         let s = "Kushner sagte, Trump unterstützt die Garantien.";
         assert_eq!(holders("de", s, &[("PER", "Kushner"), ("PER", "Trump")]), vec!["Trump"]);
+    }
+
+    #[test]
+    fn speakers_share_the_stance_they_report_when_asked() {
+        let s = "Kushner sagte, Trump unterstützt die Garantien.";
+        let ms = mentions(s, &[("PER", "Kushner"), ("PER", "Trump")]);
+        let lex = lexicon();
+        let mut g = lex.grammar("de");
+        g.speaker_shares = true;
+        let mut got: Vec<&str> = attribute_all(s, &ms, &lex.find("de", s), &g).iter().map(|a| &s[ms[a.mention].start..ms[a.mention].end]).collect();
+        got.sort();
+        assert_eq!(got, ["Kushner", "Trump"]);
+    }
+
+    #[test]
+    fn organisations_and_places_rank_alike_and_arabic_and_is_a_prefix() {
+        // The first of an organisation and a place is the subject, whatever the tags.
+        let s = "САЩ призовават ЕС да спре проекта.";
+        assert_eq!(subject(s, &mentions(s, &[("LOC", "САЩ"), ("ORG", "ЕС")])), Some(0));
+        // A person still comes first.
+        let s = "В Москва Дмитрий Песков заяви, че Кремъл е против.";
+        assert_eq!(subject(s, &mentions(s, &[("LOC", "Москва"), ("PER", "Дмитрий Песков"), ("ORG", "Кремъл")])), Some(1));
+        // Arabic "and" written onto the next word joins coordinated names.
+        let s = "وقّع رئيس الوزراء البريطاني كير ستارمر والرئيس الفرنسي إيمانويل ماكرون الإعلان.";
+        let ms = mentions(s, &[("PER", "كير ستارمر"), ("PER", "إيمانويل ماكرون")]);
+        let g = lexicon().grammar("ar");
+        assert_eq!(followers(s, &ms, 0, &g), vec![1]);
     }
 
     #[test]
