@@ -43,3 +43,21 @@ fn stance_corpora_sizes() {
     assert_eq!(read_vast(&s.join("vast-sentswap-en/vast_test-sentswap.csv")).unwrap().len(), 932);
     assert_eq!(read_gerntsa(&s.join("gerntsa-de/GerNTSA.json")).unwrap().len(), 3792);
 }
+
+/// eval/news-real names its texts by corpus_id: every one resolves in ../shared/data/news, every
+/// gold actor's mentions occur in its text, and the counts are those of eval/news-real/README.md.
+#[test]
+fn news_real_gold_resolves_its_texts() {
+    let Some(d) = data() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = d.join("news/multilingual_news_unlabeled.jsonl");
+    let gold = pactwatch::training::news_eval::read_gold(&root.join("eval/news-real"), Some(&corpus)).unwrap();
+    assert_eq!(gold.len(), 444);
+    assert_eq!(gold.iter().filter(|g| g.on_topic).count(), 184);
+    for g in &gold {
+        assert!(!g.text.is_empty(), "{}", g.origin);
+        for a in &g.actors {
+            assert!(a.mentions.iter().any(|m| g.text.contains(m.as_str())), "{}: {} not in the text", g.origin, a.name);
+        }
+    }
+}
