@@ -139,8 +139,8 @@ fn print_table(report: &serde_json::Map<String, serde_json::Value>) {
     row("predicted sided actors matching no gold actor", &|s| format!("{} of {}", s.actors.spurious_sided, s.actors.predicted_sided));
     row("off-topic with a relevant sentence or a side", &|s| format!("{:.1} % ({} of {})", 100.0 * s.off_topic.share, s.off_topic.with_relevant_or_side, s.off_topic.n));
     println!();
-    for (name, m) in [("target", &all.doc_by_target), ("language", &all.doc_by_lang)] {
+    for (what, name, m) in [("document", "target", &all.doc_by_target), ("document", "language", &all.doc_by_lang), ("actor", "language", &all.actor_by_lang)] {
         let cells: Vec<String> = m.iter().map(|(k, (c, n))| format!("{k} {c}/{n}")).collect();
-        println!("document accuracy by {name} (all): {}", cells.join(", "));
+        println!("{what} accuracy by {name} (all): {}", cells.join(", "));
     }
 }

@@ -259,6 +259,9 @@ pub struct SplitScores {
     /// Document accuracy per target and per language: (correct, n).
     pub doc_by_target: BTreeMap<String, (usize, usize)>,
     pub doc_by_lang: BTreeMap<String, (usize, usize)>,
+    /// Gold actors right / all, by language.
+    #[serde(default)]
+    pub actor_by_lang: BTreeMap<String, (usize, usize)>,
 }
 
 fn idx(l: StanceLabel) -> usize {
@@ -313,6 +316,7 @@ pub fn score(gold: &[&GoldArticle], pred: &BTreeMap<(String, String), Predicted>
         }
         let a = &mut s.actors;
         let mut used = vec![false; p.actors.len()];
+        let correct_before = a.correct;
         for ga in &g.actors {
             a.n_gold += 1;
             let sided = ga.stance != StanceLabel::None;
@@ -343,6 +347,10 @@ pub fn score(gold: &[&GoldArticle], pred: &BTreeMap<(String, String), Predicted>
                 }
             }
         }
+        let by_lang = s.actor_by_lang.entry(g.lang.clone()).or_default();
+        by_lang.0 += s.actors.correct - correct_before;
+        by_lang.1 += g.actors.len();
+        let a = &mut s.actors;
         for (j, (_, l, _)) in p.actors.iter().enumerate() {
             if *l != StanceLabel::None {
                 a.predicted_sided += 1;
@@ -413,6 +421,7 @@ mod tests {
         let s = score(&refs, &pred);
         assert_eq!((s.documents.n, s.documents.predicted_against, s.documents.gold_none_called_favor), (2, 1, 1));
         assert!((s.documents.accuracy - 0.5).abs() < 1e-9);
+        assert_eq!(s.actor_by_lang.get("en"), Some(&(1, 2)));
         // against 1.0, none 0.0 (favor is predicted but not in the gold, so not averaged)
         assert!((s.documents.macro_f1 - 0.5).abs() < 1e-9, "{}", s.documents.macro_f1);
         assert_eq!((s.actors.n_gold, s.actors.correct, s.actors.against_found_against, s.actors.sided_not_found, s.actors.spurious_sided), (2, 1, 1, 1, 1));
