@@ -129,6 +129,12 @@ pub struct StanceOptions {
     /// articles of eval/news-real (0.04: 0.809 / 0.633, 3.0 %, 0.5 %)
     #[arg(long, default_value_t = 0.04)]
     pub anchor_margin: f32,
+    /// --anchor-by-embedding: how many sentences must reach the anchor cosine. Two at margin
+    /// 0.02 helped the written dev set (document F1 0.809 -> 0.826, actor 0.633 -> 0.644, its
+    /// off-topic unchanged) but let 5 of 127 real war-news articles in (dev, was 0) and left
+    /// eval/news-real unchanged, so the default stays one at 0.04
+    #[arg(long, default_value_t = 1)]
+    pub anchor_sentences: usize,
     /// A sentence that is relevant by embedding alone, in a document that never names the
     /// target (alias or key phrase), needs this much more than the target's threshold
     #[arg(long, default_value_t = 0.04)]
@@ -336,7 +342,8 @@ impl StanceStage {
                 // documents with a relevant sentence gain sentences by this, so it adds no
                 // off-topic document.
                 let names = sents.iter().any(|s| t.match_text(s).any())
-                    || self.opts.anchor_by_embedding && (0..sents.len()).any(|si| cos[k + si][ti] >= t.relevance_threshold + self.opts.anchor_margin);
+                    || self.opts.anchor_by_embedding
+                        && (0..sents.len()).filter(|&si| cos[k + si][ti] >= t.relevance_threshold + self.opts.anchor_margin).count() >= self.opts.anchor_sentences;
                 for (si, s) in sents.iter().enumerate() {
                     let c = cos[k + si][ti];
                     let cues = if names { self.lexicon.find(&d.lang.code, s) } else { Vec::new() };
