@@ -46,8 +46,9 @@ struct AnnotateCli {
 pub fn run(mut a: NewsArgs) -> anyhow::Result<ExitCode> {
     a.gold = pactwatch::home::resolve(&a.gold)?;
     a.targets_dir = pactwatch::home::resolve(&a.targets_dir)?;
-    let texts = pactwatch::home::resolve(&a.texts).ok();
-    let gold = read_gold(&a.gold, texts.as_deref()).with_context(|| format!("reading the gold articles {}", a.gold.display()))?;
+    // Read only when a gold line names a corpus_id; a missing file is then an error naming it.
+    let texts = pactwatch::home::resolve(&a.texts).unwrap_or_else(|_| a.texts.clone());
+    let gold = read_gold(&a.gold, Some(&texts)).with_context(|| format!("reading the gold articles {}", a.gold.display()))?;
     anyhow::ensure!(!gold.is_empty(), "{}: no gold articles", a.gold.display());
     let _tmp;
     let pred_dir = match &a.pred {

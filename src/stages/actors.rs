@@ -233,7 +233,7 @@ pub fn followers(sentence: &str, mentions: &[Mention], k: usize, g: &Grammar) ->
 }
 
 /// The mentions that hold the stance of `sentence`. Each stance cue ("welcomed", "rejected")
-/// takes the nearest PER (else ORG, else LOC) outside quotation marks before the cue in the
+/// takes the nearest PER (else the nearest ORG or LOC) outside quotation marks before the cue in the
 /// same clause ("Macron welcomed"), within 80 characters; reporting cues may also take one right
 /// after them ("said Macron", "a déclaré M. Macron");
 /// subjects coordinated with that holder ("Starmer, Macron and Zelensky signed") share the
@@ -307,7 +307,7 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
             continue;
         };
         push(&mut out, i, cue);
-        for j in coordinated_before(sentence, mentions, cues, i, cue, g) {
+        for j in coordinated_before(sentence, &quotes, mentions, cues, i, cue, g) {
             push(&mut out, j, cue);
         }
     }
@@ -325,7 +325,7 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
             if let Some(i) = nearest(cue) {
                 push(&mut out, i, cue);
                 // "Латвия, Литва и Полша се обявиха срещу": the reporting verb's subjects.
-                for j in coordinated_before(sentence, mentions, cues, i, cue, g) {
+                for j in coordinated_before(sentence, &quotes, mentions, cues, i, cue, g) {
                     push(&mut out, j, cue);
                 }
                 break;
@@ -337,8 +337,7 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
 
 /// Subjects coordinated with the holder `i` before it, of its kind of entity, when `i` stands
 /// before its cue ("Starmer, Macron and Zelensky signed" from "Zelensky"), nearest first.
-fn coordinated_before(sentence: &str, mentions: &[Mention], cues: &[CueHit], i: usize, cue: &CueHit, g: &Grammar) -> Vec<usize> {
-    let quotes = quoted_ranges(sentence);
+fn coordinated_before(sentence: &str, quotes: &[(usize, usize)], mentions: &[Mention], cues: &[CueHit], i: usize, cue: &CueHit, g: &Grammar) -> Vec<usize> {
     let mut out = Vec::new();
     if mentions[i].end > cue.start {
         return out;
@@ -347,7 +346,7 @@ fn coordinated_before(sentence: &str, mentions: &[Mention], cues: &[CueHit], i: 
     while let Some(j) = mentions
         .iter()
         .enumerate()
-        .filter(|(_, m)| m.end <= mentions[head].start && m.label == mentions[i].label && !in_quotes(&quotes, m))
+        .filter(|(_, m)| m.end <= mentions[head].start && m.label == mentions[i].label && !in_quotes(quotes, m))
         .max_by_key(|(_, m)| m.end)
         .map(|(j, _)| j)
     {
@@ -363,7 +362,7 @@ fn coordinated_before(sentence: &str, mentions: &[Mention], cues: &[CueHit], i: 
 }
 
 /// The sentence's subject as a fallback holder: its first person outside quotation marks, else
-/// its first organisation, else its first place (news sentences in the languages pactwatch
+/// its first organisation or place (news sentences in the languages pactwatch
 /// reads mostly open with their subject).
 pub fn subject(sentence: &str, mentions: &[Mention]) -> Option<usize> {
     let quotes = quoted_ranges(sentence);

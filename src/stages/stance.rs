@@ -17,7 +17,8 @@
 //! - Actor stance: favor when mean(favor) − mean(against) of its sentences ≥ `min_margin`,
 //!   against when ≤ −`min_margin`, else none.
 //! - Document stance (`DocRule`): by default the stance-bearing evidence of its sentences and
-//!   of its actors' own voices (`evidence_label`); `DocRule::Mean` is the lean of the mean of
+//!   of its actors' own voices, when dense enough among the relevant sentences
+//!   (`evidence_label`, `min_density`); `DocRule::Mean` is the lean of the mean of
 //!   all relevant sentences, as for actors. None without relevant sentences.
 use crate::stages::actors::{affiliated, attribute_all, followers, merge_mentions, subject, CueKind, Lexicon, Mention};
 use crate::document::{ActorStance, Document, Scope, StanceProbs, StanceRow};

@@ -84,7 +84,7 @@ pub fn read_gold(path: &Path, texts: Option<&Path>) -> Result<Vec<GoldArticle>> 
             if let Some(cid) = a.corpus_id.take() {
                 if corpus.is_none() {
                     let t = texts.ok_or_else(|| Error::Invalid(format!("{origin}: names corpus_id {cid:?} but no corpus of texts was given")))?;
-                    corpus = Some(read_corpus_texts(t)?);
+                    corpus = Some(read_corpus_texts(t).map_err(|e| Error::Invalid(format!("{origin}: names corpus_id {cid:?}: {e}")))?);
                 }
                 a.text = corpus.as_ref().and_then(|c| c.get(&cid)).cloned().ok_or_else(|| {
                     Error::Invalid(format!("{origin}: corpus_id {cid:?} is not in {}", texts.map(|t| t.display().to_string()).unwrap_or_default()))
