@@ -26,6 +26,13 @@ pub struct Cues {
     /// one takes its holder after it
     #[serde(default)]
     pub agents: Vec<String>,
+    /// Prepositions ("in", "v", "στο"): a name right after one is not the subject of a verb
+    /// ("Speaking in Clacton, ... asked", "V Rade EÚ hlasovali proti nej Francúzsko")
+    #[serde(default)]
+    pub prepositions: Vec<String>,
+    /// Articles ("the", "de", "τον"): a preposition's name may follow one ("in the UK")
+    #[serde(default)]
+    pub articles: Vec<String>,
 }
 
 /// The clause words of one language (its lexicon's lists plus the built-in ones), lower-case.
@@ -34,20 +41,55 @@ pub struct Grammar {
     pub conjunctions: Vec<String>,
     pub subordinators: Vec<String>,
     pub agents: Vec<String>,
+    pub prepositions: Vec<String>,
+    pub articles: Vec<String>,
     /// Whether a stance cue with no holder before it may take one after it (`attribute_all`)
     pub after_cue: bool,
     /// Whether the person a reporting cue names shares the stance a stance cue gives another
     /// holder in the sentence (`attribute_all`)
     pub speaker_shares: bool,
+    /// Whether the subject of the clause a speaker reports shares the speaker's stance
+    /// ("Kosiniak-Kamysz zapewnił, że Polska osiągnie cel": Poland's own commitment)
+    pub complement: bool,
+    /// Whether every reporting cue of a sentence without a stance-cue holder names its speaker
+    /// ("Weidel called it madness, while Wagenknecht asked ..."), not only the first
+    pub all_speakers: bool,
 }
 
 impl Default for Grammar {
     fn default() -> Grammar {
-        Grammar { conjunctions: Vec::new(), subordinators: Vec::new(), agents: Vec::new(), after_cue: true, speaker_shares: false }
+        Grammar { conjunctions: Vec::new(), subordinators: Vec::new(), agents: Vec::new(), prepositions: Vec::new(), articles: Vec::new(), after_cue: true, speaker_shares: false, complement: false, all_speakers: false }
     }
 }
 
 impl Grammar {
+    /// Whether the name at byte `start` of `sentence` follows a preposition of the language
+    /// (it is then an adverbial or an object, not a subject): the word right before it, or the
+    /// one before that across an article ("in the UK", "door de VS"), never across
+    /// punctuation. An elided article's apostrophe is dropped first ("nell'Ucraina",
+    /// "d'Ukraine").
+    pub fn after_preposition(&self, sentence: &str, start: usize) -> bool {
+        if self.prepositions.is_empty() {
+            return false;
+        }
+        let mut rest = sentence[..start].trim_end().trim_end_matches(['\'', '’']);
+        for back in 0..2 {
+            let word: String = rest.chars().rev().take_while(|c| c.is_alphabetic()).collect::<Vec<_>>().into_iter().rev().collect();
+            if word.is_empty() {
+                return false;
+            }
+            let lower = word.to_lowercase();
+            if self.prepositions.contains(&lower) {
+                return true;
+            }
+            if back == 0 && !self.articles.contains(&lower) {
+                return false;
+            }
+            rest = rest[..rest.len() - word.len()].trim_end_matches(' ');
+        }
+        false
+    }
+
     fn is_subordinator(&self, w: &str) -> bool {
         SUBORDINATORS.contains(&w) || self.subordinators.iter().any(|c| c == w)
     }
@@ -86,7 +128,14 @@ impl Lexicon {
     pub fn grammar(&self, lang: &str) -> Grammar {
         let lower = |v: &[String]| v.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
         match self.by_lang.get(lang) {
-            Some(c) => Grammar { conjunctions: lower(&c.conjunctions), subordinators: lower(&c.subordinators), agents: lower(&c.agents), after_cue: true, speaker_shares: false },
+            Some(c) => Grammar {
+                conjunctions: lower(&c.conjunctions),
+                subordinators: lower(&c.subordinators),
+                agents: lower(&c.agents),
+                prepositions: lower(&c.prepositions),
+                articles: lower(&c.articles),
+                ..Grammar::default()
+            },
             None => Grammar::default(),
         }
     }
@@ -134,6 +183,9 @@ pub struct Attribution {
     pub mention: usize,
     pub cue: String,
     pub cue_kind: CueKind,
+    /// Held as the subject of a reported clause (`Grammar::complement`), not as a speaker or
+    /// a cue's subject
+    pub complement: bool,
 }
 
 /// Byte ranges inside quotation marks (“…”, «…», „…“, "…").
@@ -258,7 +310,7 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
             }
             // Gaps in characters, so that Cyrillic and Latin sentences are treated alike.
             let gap = if m.end <= cue.start {
-                if !same_clause(sentence, &quotes, m.end, cue.start) {
+                if !same_clause(sentence, &quotes, m.end, cue.start) || g.after_preposition(sentence, m.start) {
                     continue;
                 }
                 sentence[m.end..cue.start].chars().count()
@@ -293,7 +345,7 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
     let mut out: Vec<Attribution> = Vec::new();
     let push = |out: &mut Vec<Attribution>, i: usize, cue: &CueHit| {
         if !out.iter().any(|a| a.mention == i) {
-            out.push(Attribution { mention: i, cue: cue.cue.clone(), cue_kind: cue.kind });
+            out.push(Attribution { mention: i, cue: cue.cue.clone(), cue_kind: cue.kind, complement: false });
         }
     };
     for cue in cues.iter().filter(|c| c.kind != CueKind::Speech) {
@@ -313,10 +365,16 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
     }
     if !out.is_empty() && g.speaker_shares {
         // "Witkoff assured that Trump strongly backs the guarantees": the person reporting a
-        // stance holds it too (an envoy, a spokesman, a minister speaking for a government).
+        // stance holds it too (an envoy, a spokesman, a minister speaking for a government),
+        // and so do the people coordinated with them ("Witkoff i Kushner zapewnili, że ...").
         for cue in cues.iter().filter(|c| c.kind == CueKind::Speech) {
             if let Some(i) = nearest(cue).filter(|&i| mentions[i].label == "PER") {
                 push(&mut out, i, cue);
+                if g.complement {
+                    for j in coordinated_before(sentence, &quotes, mentions, cues, i, cue, g) {
+                        push(&mut out, j, cue);
+                    }
+                }
             }
         }
     }
@@ -328,11 +386,41 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
                 for j in coordinated_before(sentence, &quotes, mentions, cues, i, cue, g) {
                     push(&mut out, j, cue);
                 }
-                break;
+                // "Kosiniak-Kamysz zapewnił, że Polska osiągnie cel": a person reporting what
+                // their country or party will do speaks for it.
+                if g.complement && mentions[i].label == "PER" {
+                    if let Some(j) = complement_subject(sentence, &quotes, mentions, cue, i, g) {
+                        for k in std::iter::once(j).chain(followers(sentence, mentions, j, g)) {
+                            if !out.iter().any(|a| a.mention == k) {
+                                out.push(Attribution { mention: k, cue: cue.cue.clone(), cue_kind: cue.kind, complement: true });
+                            }
+                        }
+                    }
+                }
+                if !g.all_speakers {
+                    break;
+                }
             }
         }
     }
     out
+}
+
+/// The subject of the clause a reporting cue introduces: the first organisation or place
+/// after the cue (and after its speaker `speaker` when that follows the cue), with at most
+/// five words between, among them a subordinator or a comma ("said on Tuesday that Britain",
+/// "erklärte, Schweden werde", "заяви, че Румъния"), no other name, no quote opened, and no
+/// preposition right before it.
+fn complement_subject(sentence: &str, quotes: &[(usize, usize)], mentions: &[Mention], cue: &CueHit, speaker: usize, g: &Grammar) -> Option<usize> {
+    let from = if mentions[speaker].start >= cue.end { mentions[speaker].end } else { cue.end };
+    let (j, m) = mentions.iter().enumerate().filter(|(_, m)| m.start >= from).min_by_key(|(_, m)| m.start)?;
+    if !matches!(m.label.as_str(), "ORG" | "LOC") || in_quotes(quotes, m) || g.after_preposition(sentence, m.start) {
+        return None;
+    }
+    let between = &sentence[from..m.start];
+    let words: Vec<String> = between.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
+    let opens = between.contains(',') || words.iter().any(|w| g.is_subordinator(w));
+    (opens && words.len() <= 5 && !between.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„'])).then_some(j)
 }
 
 /// Subjects coordinated with the holder `i` before it, of its kind of entity, when `i` stands
@@ -364,13 +452,13 @@ fn coordinated_before(sentence: &str, quotes: &[(usize, usize)], mentions: &[Men
 /// The sentence's subject as a fallback holder: its first person outside quotation marks, else
 /// its first organisation or place (news sentences in the languages pactwatch
 /// reads mostly open with their subject).
-pub fn subject(sentence: &str, mentions: &[Mention]) -> Option<usize> {
+pub fn subject(sentence: &str, mentions: &[Mention], g: &Grammar) -> Option<usize> {
     let quotes = quoted_ranges(sentence);
     let outside = |m: &Mention| !in_quotes(&quotes, m);
     mentions
         .iter()
         .enumerate()
-        .filter(|(_, m)| outside(m))
+        .filter(|(_, m)| outside(m) && !g.after_preposition(sentence, m.start))
         .filter_map(|(i, m)| rank(&m.label).map(|r| (r, m.start, i)))
         .min()
         .map(|(_, _, i)| i)
@@ -481,9 +569,9 @@ mod tests {
         let s = "“Britain and Macron are reckless,” Zakharova told reporters in Moscow.";
         let m = |label: &str, t: &str| Mention { label: label.into(), start: s.find(t).unwrap(), end: s.find(t).unwrap() + t.len() };
         let ms = vec![m("LOC", "Britain"), m("PER", "Macron"), m("PER", "Zakharova"), m("LOC", "Moscow")];
-        assert_eq!(subject(s, &ms), Some(2));
-        assert_eq!(subject(s, &[m("LOC", "Britain"), m("LOC", "Moscow")]), Some(1));
-        assert_eq!(subject(s, &[]), None);
+        assert_eq!(subject(s, &ms, &Grammar::default()), Some(2));
+        assert_eq!(subject(s, &[m("LOC", "Britain"), m("LOC", "Moscow")], &Grammar::default()), Some(1));
+        assert_eq!(subject(s, &[], &Grammar::default()), None);
     }
 
     fn lexicon() -> Lexicon {
@@ -604,6 +692,18 @@ mod tests {
     }
 
     #[test]
+    fn every_speaker_of_a_sentence_holds_it_when_asked() {
+        let s = "Tice said the plan was reckless, while Ed Davey said ministers should go further.";
+        let ms = mentions(s, &[("PER", "Tice"), ("PER", "Ed Davey")]);
+        let lex = lexicon();
+        let mut g = lex.grammar("en");
+        let got = |g: &Grammar| -> Vec<usize> { attribute_all(s, &ms, &lex.find("en", s), g).iter().map(|a| a.mention).collect() };
+        assert_eq!(got(&g), [0]);
+        g.all_speakers = true;
+        assert_eq!(got(&g), [0, 1]);
+    }
+
+    #[test]
     fn speakers_share_the_stance_they_report_when_asked() {
         let s = "Kushner sagte, Trump unterstützt die Garantien.";
         let ms = mentions(s, &[("PER", "Kushner"), ("PER", "Trump")]);
@@ -619,10 +719,10 @@ mod tests {
     fn organisations_and_places_rank_alike_and_arabic_and_is_a_prefix() {
         // The first of an organisation and a place is the subject, whatever the tags.
         let s = "САЩ призовават ЕС да спре проекта.";
-        assert_eq!(subject(s, &mentions(s, &[("LOC", "САЩ"), ("ORG", "ЕС")])), Some(0));
+        assert_eq!(subject(s, &mentions(s, &[("LOC", "САЩ"), ("ORG", "ЕС")]), &Grammar::default()), Some(0));
         // A person still comes first.
         let s = "В Москва Дмитрий Песков заяви, че Кремъл е против.";
-        assert_eq!(subject(s, &mentions(s, &[("LOC", "Москва"), ("PER", "Дмитрий Песков"), ("ORG", "Кремъл")])), Some(1));
+        assert_eq!(subject(s, &mentions(s, &[("LOC", "Москва"), ("PER", "Дмитрий Песков"), ("ORG", "Кремъл")]), &Grammar::default()), Some(1));
         // Arabic "and" written onto the next word joins coordinated names.
         let s = "وقّع رئيس الوزراء البريطاني كير ستارمر والرئيس الفرنسي إيمانويل ماكرون الإعلان.";
         let ms = mentions(s, &[("PER", "كير ستارمر"), ("PER", "إيمانويل ماكرون")]);
@@ -659,6 +759,57 @@ mod tests {
         let s = "Franța și Polonia au votat împotrivă.";
         let ms = mentions(s, &[("LOC", "Franța"), ("LOC", "Polonia")]);
         assert_eq!(followers(s, &ms, 0, &lexicon().grammar("ro")), vec![1]);
+    }
+
+    #[test]
+    fn names_after_a_preposition_are_not_subjects() {
+        let lex = lexicon();
+        // "V Rade EÚ hlasovali proti": the Council is where, not who.
+        let s = "V Rade EÚ hlasovali proti nej Francúzsko a Poľsko.";
+        let ms = mentions(s, &[("ORG", "Rade EÚ"), ("LOC", "Francúzsko"), ("LOC", "Poľsko")]);
+        let g = lex.grammar("sk");
+        assert!(g.after_preposition(s, ms[0].start));
+        assert!(attribute_all(s, &ms, &lex.find("sk", s), &g).iter().all(|a| a.mention != 0));
+        let mut off = g.clone();
+        off.prepositions.clear();
+        assert_eq!(attribute_all(s, &ms, &lex.find("sk", s), &off).first().map(|a| a.mention), Some(0));
+        // The fallback subject too, and an elided article's apostrophe is skipped.
+        let s = "Speaking in Clacton, Nigel Farage asked who would protect them.";
+        let ms = mentions(s, &[("LOC", "Clacton"), ("PER", "Nigel Farage")]);
+        assert_eq!(subject(s, &ms[..1], &lex.grammar("en")), None);
+        let s = "Truppe nell'Ucraina";
+        assert!(lex.grammar("it").after_preposition(s, s.find("Ucraina").unwrap()));
+        // Across an article, but not across a pronoun or a name.
+        let s = "een door de VS geleid mechanisme";
+        assert!(lex.grammar("nl").after_preposition(s, s.find("VS").unwrap()));
+        let s = "hlasovali proti nej Francúzsko";
+        assert!(!lex.grammar("sk").after_preposition(s, s.find("Francúzsko").unwrap()));
+        let s = "Пратеникът на САЩ Стив Уиткоф заяви";
+        assert!(!lex.grammar("bg").after_preposition(s, s.find("Стив").unwrap()));
+    }
+
+    #[test]
+    fn a_reporting_person_speaks_for_the_subject_of_the_reported_clause() {
+        let lex = lexicon();
+        let s = "Minister Władysław Kosiniak-Kamysz zapewnił, że Polska osiągnie cel.";
+        let ms = mentions(s, &[("PER", "Władysław Kosiniak-Kamysz"), ("LOC", "Polska")]);
+        let mut g = lex.grammar("pl");
+        assert_eq!(attribute_all(s, &ms, &lex.find("pl", s), &g).len(), 1);
+        g.complement = true;
+        let got: Vec<usize> = attribute_all(s, &ms, &lex.find("pl", s), &g).iter().map(|a| a.mention).collect();
+        assert_eq!(got, [0, 1]);
+        // Not a name in a prepositional phrase, nor one far into the clause.
+        let s = "Peskov said that troops in Ukraine would be a target for Russia.";
+        let ms = mentions(s, &[("PER", "Peskov"), ("LOC", "Ukraine"), ("LOC", "Russia")]);
+        let got: Vec<usize> = attribute_all(s, &ms, &lex.find("en", s), &lexicon().grammar("en")).iter().map(|a| a.mention).collect();
+        assert_eq!(got, [0]);
+        // With speaker shares, the speakers coordinated with the nearest one hold it too.
+        let s = "Steve Witkoff i Jared Kushner zapewnili, że Donald Trump popiera gwarancje.";
+        let ms = mentions(s, &[("PER", "Steve Witkoff"), ("PER", "Jared Kushner"), ("PER", "Donald Trump")]);
+        g.speaker_shares = true;
+        let mut got: Vec<usize> = attribute_all(s, &ms, &lex.find("pl", s), &g).iter().map(|a| a.mention).collect();
+        got.sort();
+        assert_eq!(got, [0, 1, 2]);
     }
 
     #[test]

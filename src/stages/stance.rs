@@ -30,6 +30,15 @@ use crate::target::Target;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Which sentences let the subject of a reported clause share the speaker's stance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ComplementSides {
+    Off,
+    Favor,
+    Any,
+}
+
 /// How a document's label is read from its relevant sentences and actors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -101,6 +110,22 @@ pub struct StanceOptions {
     /// eval/news-real dev unchanged (0.496)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub speaker_shares: bool,
+    /// A name right after a preposition of the sentence's language (`prepositions` in
+    /// lexicons/cues.toml: "in", "v", "στο") is never a cue's subject or the fallback subject
+    /// ("Speaking in Clacton, the Reform UK leader asked", "V Rade EÚ hlasovali proti")
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub preposition_check: bool,
+    /// Reported voices hold more: the subject of the clause a person reports ("Kosiniak-Kamysz
+    /// zapewnił, że Polska osiągnie cel": Poland too) in a sentence of the sides given, and the
+    /// people coordinated with the speaker when --speaker-shares ("Witkoff i Kushner
+    /// zapewnili, że Trump popiera"). `favor` by default: a critic's "warned that Britain has
+    /// no army for it" is not Britain's stance
+    #[arg(long, value_enum, default_value = "favor")]
+    pub complement_holders: ComplementSides,
+    /// Every reporting cue of a sentence that no stance cue attributes names its speaker, not
+    /// only the first: "von der Leyen called it a signal ..., while Lula said ..." holds both
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    pub all_speakers: bool,
     /// Organisations and places in apposition to a holding person share the stance ("Peskov,
     /// the Kremlin's spokesman", "Panot, présidente du groupe LFI")
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -409,6 +434,11 @@ impl StanceStage {
         let mut grammar = self.lexicon.grammar(&d.lang.code);
         grammar.after_cue = self.opts.holder_after_cue;
         grammar.speaker_shares = self.opts.speaker_shares;
+        grammar.complement = self.opts.complement_holders != ComplementSides::Off;
+        grammar.all_speakers = self.opts.all_speakers;
+        if !self.opts.preposition_check {
+            grammar.prepositions.clear();
+        }
         for (ti, t) in self.targets.iter().enumerate() {
             let mine: Vec<&(usize, usize, f32, &str, Probs)> = found.iter().filter(|f| f.1 == ti).collect();
             let mut sentence_rows = Vec::new();
@@ -436,6 +466,9 @@ impl StanceStage {
                 let sided = side != StanceLabel::None;
                 let mut holders: Vec<(usize, String)> = held
                     .iter()
+                    // A reported clause's subject shares only a favourable report: a
+                    // critic's "warned that Britain has no army for it" is not Britain's.
+                    .filter(|a| !a.complement || side == StanceLabel::Favor || self.opts.complement_holders == ComplementSides::Any)
                     .filter(|a| !self.opts.cue_side_check || match a.cue_kind {
                         CueKind::Favour => side != StanceLabel::Against,
                         CueKind::Against => side != StanceLabel::Favor,
@@ -451,7 +484,7 @@ impl StanceStage {
                     }
                 }
                 if holders.is_empty() && sided && self.opts.subject_fallback {
-                    if let Some(k) = subject(text, &mentions) {
+                    if let Some(k) = subject(text, &mentions, &grammar) {
                         holders.push((actor_of(in_sent[k]), "(subject)".to_string()));
                         if self.opts.subject_coordination {
                             for j in followers(text, &mentions, k, &grammar) {
