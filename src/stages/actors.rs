@@ -468,7 +468,7 @@ pub fn subject(sentence: &str, mentions: &[Mention], g: &Grammar) -> Option<usiz
 /// Peskov, porte-parole du Kremlin", "Mathilde Panot, présidente du groupe LFI", "Kremlin
 /// spokesman Dmitry Peskov", "France's Macron". After the person: a comma or bracket opens at
 /// most five words, no sentence punctuation or quotes; before: at most three words, no comma.
-pub fn affiliated(sentence: &str, mentions: &[Mention], holder: usize) -> Vec<usize> {
+pub fn affiliated(sentence: &str, mentions: &[Mention], holder: usize, g: &Grammar) -> Vec<usize> {
     let h = &mentions[holder];
     if h.label != "PER" {
         return Vec::new();
@@ -485,8 +485,9 @@ pub fn affiliated(sentence: &str, mentions: &[Mention], holder: usize) -> Vec<us
                 let t = between.trim_start();
                 (t.starts_with(',') || t.starts_with('(')) && between.split_whitespace().count() <= 5 && clean(between) && between.matches(',').count() == 1
             } else if m.end <= h.start {
+                // "Premier Danii Mette Frederiksen", but not "in Parijs verklaarde dat president Trump".
                 let between = &sentence[m.end..h.start];
-                between.split_whitespace().count() <= 3 && clean(between) && !between.contains(',')
+                between.split_whitespace().count() <= 3 && clean(between) && !between.contains(',') && !g.after_preposition(sentence, m.start)
             } else {
                 false
             }
@@ -557,11 +558,16 @@ mod tests {
         let s = "Dmitri Peskov, porte-parole du Kremlin, a jugé que la France et Kiev se trompent.";
         let m = |label: &str, t: &str| Mention { label: label.into(), start: s.find(t).unwrap(), end: s.find(t).unwrap() + t.len() };
         let ms = vec![m("PER", "Dmitri Peskov"), m("ORG", "Kremlin"), m("LOC", "France"), m("LOC", "Kiev")];
-        assert_eq!(affiliated(s, &ms, 0), vec![1]);
+        assert_eq!(affiliated(s, &ms, 0, &Grammar::default()), vec![1]);
         let s2 = "Kremlin spokesman Dmitry Peskov said Britain would regret it.";
         let m2 = |label: &str, t: &str| Mention { label: label.into(), start: s2.find(t).unwrap(), end: s2.find(t).unwrap() + t.len() };
-        assert_eq!(affiliated(s2, &[m2("ORG", "Kremlin"), m2("PER", "Dmitry Peskov"), m2("LOC", "Britain")], 1), vec![0]);
-        assert!(affiliated(s2, &[m2("ORG", "Kremlin"), m2("PER", "Dmitry Peskov")], 0).is_empty());
+        assert_eq!(affiliated(s2, &[m2("ORG", "Kremlin"), m2("PER", "Dmitry Peskov"), m2("LOC", "Britain")], 1, &Grammar::default()), vec![0]);
+        assert!(affiliated(s2, &[m2("ORG", "Kremlin"), m2("PER", "Dmitry Peskov")], 0, &Grammar::default()).is_empty());
+        // A place after a preposition is where someone spoke, not whom they speak for.
+        let s3 = "Kushner verklaarde in Parijs dat president Trump steunt.";
+        let ms = mentions(s3, &[("LOC", "Parijs"), ("PER", "Trump")]);
+        assert_eq!(affiliated(s3, &ms, 1, &Grammar::default()), vec![0]);
+        assert!(affiliated(s3, &ms, 1, &lexicon().grammar("nl")).is_empty());
     }
 
     #[test]

@@ -502,7 +502,7 @@ impl StanceStage {
                     let mut extra = Vec::new();
                     for (k, m) in in_sent.iter().enumerate() {
                         if holders.iter().any(|(a, _)| *a == actor_of(*m)) {
-                            for j in affiliated(text, &mentions, k) {
+                            for j in affiliated(text, &mentions, k, &grammar) {
                                 extra.push((actor_of(in_sent[j]), "(apposition)".to_string()));
                             }
                         }
