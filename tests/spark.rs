@@ -76,7 +76,7 @@ fn spark_local_equals_single_process() {
     }
     let single_docs = by_id(std::fs::read_to_string(single.join("documents.jsonl")).unwrap().lines().map(str::to_string));
     let spark_docs = by_id(spark_lines.into_iter());
-    assert_eq!(spark_docs.len(), 12);
+    assert_eq!(spark_docs.len(), 16);
     assert_eq!(spark_docs.keys().collect::<Vec<_>>(), single_docs.keys().collect::<Vec<_>>());
     for (id, d) in &spark_docs {
         if let Err(e) = approx_eq(d, &single_docs[id], 1e-5, id) {
@@ -84,5 +84,5 @@ fn spark_local_equals_single_process() {
         }
     }
     let counts: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(spark_out.join("counts.json")).unwrap()).unwrap();
-    assert_eq!(counts, serde_json::json!({"read": 12, "annotated": 12, "failed": 0}));
+    assert_eq!(counts, serde_json::json!({"read": 16, "annotated": 16, "failed": 0}));
 }

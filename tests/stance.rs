@@ -115,6 +115,61 @@ fn sample_corpus_has_one_canonical_actor_per_leader_across_languages() {
     }
 }
 
+/// The second target of the sample corpus, the EU–Mercosur agreement (issue 11: "the same
+/// holds for one target other than the Paris Declaration"): both targets run over the whole
+/// corpus; the Mercosur reports give the stances their texts state and are never relevant to
+/// the Paris Declaration, nor the Paris reports to Mercosur.
+#[test]
+fn sample_corpus_second_target_has_the_expected_stances() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_pactwatch"))
+        .current_dir(repo(""))
+        .args(["annotate", "--quiet", "corpora/sample.jsonl", "--target", "targets/paris-declaration.toml", "--target", "targets/eu-mercosur.toml", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docs: Vec<serde_json::Value> = std::fs::read_to_string(out.join("documents.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let doc_row = |d: &serde_json::Value, target: &str| -> serde_json::Value {
+        d["stances"].as_array().unwrap().iter().find(|r| r["scope"] == "document" && r["target"] == target).unwrap().clone()
+    };
+    // (document, its expected label or None for "not against", actors as (name stem, label)).
+    let expected: &[(&str, Option<&str>, &[(&str, &str)])] = &[
+        ("mer-en-1", Some("favor"), &[("von der leyen", "favor"), ("lula", "favor")]),
+        ("mer-fr-1", Some("against"), &[("rousseau", "against"), ("genevard", "against")]),
+        ("mer-de-1", None, &[("merz", "favor"), ("automobilindustrie", "favor"), ("bauernverband", "against")]),
+        ("mer-es-1", None, &[("sánchez", "favor"), ("coag", "against")]),
+    ];
+    let mut bad = Vec::new();
+    for d in &docs {
+        let id = d["id"].as_str().unwrap();
+        let other = if id.starts_with("mer-") { "paris-declaration" } else { "eu-mercosur" };
+        if doc_row(d, other)["n_sentences"] != 0 {
+            bad.push(format!("{id}: {} relevant sentences for {other}", doc_row(d, other)["n_sentences"]));
+        }
+        let Some((_, label, actors)) = expected.iter().find(|e| e.0 == id) else { continue };
+        let got = doc_row(d, "eu-mercosur")["label"].as_str().unwrap().to_string();
+        if label.map_or(got == "against", |l| got != l) {
+            bad.push(format!("{id}: document {got}, expected {}", label.unwrap_or("not against")));
+        }
+        for (stem, want) in actors.iter() {
+            let labels: Vec<&str> = d["actors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["target"] == "eu-mercosur" && a["actor"].as_str().unwrap().to_lowercase().contains(stem))
+                .map(|a| a["label"].as_str().unwrap())
+                .collect();
+            if labels != [*want] {
+                bad.push(format!("{id}: {stem} should be {want}, got {labels:?}"));
+            }
+        }
+    }
+    assert_eq!(expected.iter().filter(|e| docs.iter().any(|d| d["id"] == e.0)).count(), 4, "the four Mercosur reports are in the sample");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 #[test]
 fn seed_article_has_the_expected_stances() {
     let seed = repo("../shared/seed/paris-declaration-article.txt");
