@@ -7,7 +7,7 @@ JSONL (`OUT/documents/part-*`, `OUT/errors/part-*`) plus the CSV tables `OUT/ent
 (Spark's partitioned CSV) and a `OUT/counts.json` summary (read = annotated + failed).
 
 Local:   scripts/spark_annotate.sh corpora/sample.jsonl --out out/spark --master 'local[2]'
-Cluster: see README, "Apache Spark".
+Cluster: see docs/scale.md, "Apache Spark".
 """
 import argparse, json, os, subprocess, sys, threading
 

@@ -1,5 +1,5 @@
 //! The annotated document: what `documents.jsonl` holds, one per input record. Field names are
-//! the documented output schema (README, "Output schema").
+//! the documented output schema (docs/commands.md, "Output schema").
 use crate::stages::input::Origin;
 use crate::stages::language::Language;
 use crate::offsets::Span;

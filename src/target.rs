@@ -29,7 +29,7 @@ pub struct Target {
     #[serde(default)]
     pub query: Option<String>,
     /// Cosine (e5 query: description vs passage: sentence) at or above which a sentence is
-    /// relevant without a lexical match; calibrated by `pactwatch eval relevance` (README, "Relevance threshold").
+    /// relevant without a lexical match; calibrated by `pactwatch eval relevance` (docs/stance.md, "Relevance threshold").
     #[serde(default = "default_threshold")]
     pub relevance_threshold: f32,
     /// Word stems (matched case-insensitively anywhere in a document) without which a

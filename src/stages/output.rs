@@ -438,7 +438,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// Shard of a record key: FNV-1a 64-bit of its UTF-8 bytes, modulo `n`. Stable across
-/// platforms and versions (documented in the README).
+/// platforms and versions (documented in docs/scale.md, "Sharding").
 pub fn shard_of(key: &str, n: u64) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in key.as_bytes() {
