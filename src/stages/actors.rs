@@ -54,11 +54,14 @@ pub struct Grammar {
     /// Whether every reporting cue of a sentence without a stance-cue holder names its speaker
     /// ("Weidel called it madness, while Wagenknecht asked ..."), not only the first
     pub all_speakers: bool,
+    /// Whether the person a favour cue names right after it acts with its subject
+    /// ("signed together with Macron and Zelensky")
+    pub cue_partners: bool,
 }
 
 impl Default for Grammar {
     fn default() -> Grammar {
-        Grammar { conjunctions: Vec::new(), subordinators: Vec::new(), agents: Vec::new(), prepositions: Vec::new(), articles: Vec::new(), after_cue: true, speaker_shares: false, complement: false, all_speakers: false }
+        Grammar { conjunctions: Vec::new(), subordinators: Vec::new(), agents: Vec::new(), prepositions: Vec::new(), articles: Vec::new(), after_cue: true, speaker_shares: false, complement: false, all_speakers: false, cue_partners: false }
     }
 }
 
@@ -361,6 +364,27 @@ pub fn attribute_all(sentence: &str, mentions: &[Mention], cues: &[CueHit], g: &
         push(&mut out, i, cue);
         for j in coordinated_before(sentence, &quotes, mentions, cues, i, cue, g) {
             push(&mut out, j, cue);
+        }
+        // "Starmer podpisał w środę w Paryżu wraz z Emmanuelem Macronem i Wołodymyrem
+        // Zełenskim", "firmó junto a Emmanuel Macron y Keir Starmer": the people a favour cue
+        // names right after it, in its clause, act with its subject.
+        if g.cue_partners && cue.kind == CueKind::Favour {
+            let partner = mentions
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.label == "PER" && m.start >= cue.end && outside(m) && same_clause(sentence, &quotes, cue.end, m.start))
+                .min_by_key(|(_, m)| m.start)
+                .filter(|(_, m)| {
+                    let between = &sentence[cue.end..m.start];
+                    between.chars().count() <= 40 && !between.contains(',') && !between.split_whitespace().any(|w| g.is_subordinator(&w.to_lowercase()))
+                })
+                .map(|(j, _)| j);
+            if let Some(j) = partner {
+                push(&mut out, j, cue);
+                for k in followers(sentence, mentions, j, g) {
+                    push(&mut out, k, cue);
+                }
+            }
         }
     }
     if !out.is_empty() && g.speaker_shares {
@@ -707,6 +731,22 @@ mod tests {
         assert_eq!(got(&g), [0]);
         g.all_speakers = true;
         assert_eq!(got(&g), [0, 1]);
+    }
+
+    #[test]
+    fn people_a_favour_cue_names_after_it_act_with_its_subject_when_asked() {
+        let s = "Deklaracja, którą Starmer podpisał w środę w Paryżu wraz z Emmanuelem Macronem i Wołodymyrem Zełenskim, nie określa liczby żołnierzy.";
+        let ms = mentions(s, &[("PER", "Starmer"), ("LOC", "Paryżu"), ("PER", "Emmanuelem Macronem"), ("PER", "Wołodymyrem Zełenskim")]);
+        let lex = lexicon();
+        let mut g = lex.grammar("pl");
+        let got = |g: &Grammar| -> Vec<usize> { attribute_all(s, &ms, &lex.find("pl", s), g).iter().map(|a| a.mention).collect() };
+        assert_eq!(got(&g), [0]);
+        g.cue_partners = true;
+        assert_eq!(got(&g), [0, 2, 3]);
+        // Not after an against cue: "Orbán rejected Macron's plan" is not Macron's stance.
+        let s = "Orbán rejected Macron's plan.";
+        let ms = mentions(s, &[("PER", "Orbán"), ("PER", "Macron")]);
+        assert_eq!(attribute_all(s, &ms, &lex.find("en", s), &g).iter().map(|a| a.mention).collect::<Vec<_>>(), [0]);
     }
 
     #[test]
