@@ -447,6 +447,29 @@ fn complement_subject(sentence: &str, quotes: &[(usize, usize)], mentions: &[Men
     (opens && words.len() <= 5 && !between.contains(['.', ';', ':', '“', '”', '«', '»', '"', '„'])).then_some(j)
 }
 
+/// Byte ranges of the coordinated main clauses of `sentence`: it is cut after "; " and after a
+/// comma followed by a conjunction of the language (", and", ", a", ", y"), never inside quotes.
+pub fn clauses(sentence: &str, g: &Grammar) -> Vec<(usize, usize)> {
+    let quotes = quoted_ranges(sentence);
+    // (end of a clause, start of the next)
+    let mut cuts = vec![(0, 0)];
+    for (i, c) in sentence.char_indices() {
+        if quotes.iter().any(|&(a, b)| i > a && i < b) {
+            continue;
+        }
+        let rest = &sentence[i + c.len_utf8()..];
+        let next = rest.trim_start();
+        let word: String = next.chars().take_while(|ch| ch.is_alphabetic()).collect::<String>().to_lowercase();
+        let conj = !word.is_empty() && (CONJUNCTIONS.contains(&word.as_str()) || g.conjunctions.iter().any(|w| *w == word));
+        if c == ';' || (c == ',' && conj) {
+            let start = sentence.len() - next.len() + if c == ',' { word.len() } else { 0 };
+            cuts.push((i + c.len_utf8(), start));
+        }
+    }
+    cuts.push((sentence.len(), sentence.len()));
+    cuts.windows(2).map(|w| (w[0].1, w[1].0)).filter(|(a, b)| b > a).collect()
+}
+
 /// Subjects coordinated with the holder `i` before it, of its kind of entity, when `i` stands
 /// before its cue ("Starmer, Macron and Zelensky signed" from "Zelensky"), nearest first.
 fn coordinated_before(sentence: &str, quotes: &[(usize, usize)], mentions: &[Mention], cues: &[CueHit], i: usize, cue: &CueHit, g: &Grammar) -> Vec<usize> {
@@ -747,6 +770,17 @@ mod tests {
         let s = "Orbán rejected Macron's plan.";
         let ms = mentions(s, &[("PER", "Orbán"), ("PER", "Macron")]);
         assert_eq!(attribute_all(s, &ms, &lex.find("en", s), &g).iter().map(|a| a.mention).collect::<Vec<_>>(), [0]);
+    }
+
+    #[test]
+    fn sentences_split_into_coordinated_clauses() {
+        let g = lexicon().grammar("en");
+        let s = "France rejected it, and Copa-Cogeca said the deal hurts farmers; Ireland agreed.";
+        let parts: Vec<&str> = clauses(s, &g).into_iter().map(|(a, b)| s[a..b].trim()).collect();
+        assert_eq!(parts, ["France rejected it,", "Copa-Cogeca said the deal hurts farmers;", "Ireland agreed."]);
+        // Names joined by "and" are no clauses; quotes are not cut.
+        let s = "Britain and France signed “the pact, and the force”.";
+        assert_eq!(clauses(s, &g).len(), 1);
     }
 
     #[test]
