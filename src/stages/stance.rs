@@ -516,9 +516,11 @@ impl StanceStage {
                     })
                     .map(|a| (actor_of(in_sent[a.mention]), a.cue.clone()))
                     .collect();
-                // The side of the stance cue each holder was found by ("signed", "rejected").
+                // The side of the stance cue each holder was found by ("signed", "rejected"),
+                // needed only with --cue-holder-weight.
                 let cue_side: std::collections::HashMap<usize, usize> = held
                     .iter()
+                    .filter(|_| self.opts.cue_holder_weight > 0.0)
                     .filter_map(|a| match a.cue_kind {
                         CueKind::Favour => Some((actor_of(in_sent[a.mention]), 0)),
                         CueKind::Against => Some((actor_of(in_sent[a.mention]), 1)),
@@ -532,35 +534,36 @@ impl StanceStage {
                         }
                     }
                 }
-                if holders.is_empty() && sided && self.opts.subject_fallback {
-                    if let Some(k) = subject(text, &mentions, &grammar) {
-                        holders.push((actor_of(in_sent[k]), "(subject)".to_string()));
-                        if self.opts.subject_coordination {
-                            for j in followers(text, &mentions, k, &grammar) {
-                                if !holders.iter().any(|h| h.0 == actor_of(in_sent[j])) {
-                                    holders.push((actor_of(in_sent[j]), "(coordinated subject)".to_string()));
-                                }
-                            }
+                // The subject of text[a..b] and, when `coordinate`, the names coordinated with
+                // it: (mention in the sentence, reason).
+                let subject_in = |a: usize, b: usize, why: &'static str, coordinate: bool| -> Vec<(usize, &'static str)> {
+                    let inside: Vec<usize> = (0..mentions.len()).filter(|&k| mentions[k].start >= a && mentions[k].end <= b).collect();
+                    let local: Vec<Mention> = inside.iter().map(|&k| Mention { label: mentions[k].label.clone(), start: mentions[k].start - a, end: mentions[k].end - a }).collect();
+                    let Some(k) = subject(&text[a..b], &local, &grammar) else { return Vec::new() };
+                    let mut v = vec![(inside[k], why)];
+                    if coordinate {
+                        v.extend(followers(&text[a..b], &local, k, &grammar).into_iter().map(|j| (inside[j], "(coordinated subject)")));
+                    }
+                    v
+                };
+                let add = |holders: &mut Vec<(usize, String)>, found: Vec<(usize, &str)>| {
+                    for (k, why) in found {
+                        if !holders.iter().any(|h| h.0 == actor_of(in_sent[k])) {
+                            holders.push((actor_of(in_sent[k]), why.to_string()));
                         }
                     }
+                };
+                if holders.is_empty() && sided && self.opts.subject_fallback {
+                    add(&mut holders, subject_in(0, text.len(), "(subject)", self.opts.subject_coordination));
                 }
                 // "Estonia i Litwa zgłosiły gotowość ..., a premier Kanady Mark Carney
                 // zadeklarował ...": a coordinated clause without a holder of its own takes its
                 // subject.
                 if self.opts.clause_subjects && sided && !holders.is_empty() {
                     for (a, b) in clauses(text, &grammar) {
-                        let inside: Vec<usize> = (0..mentions.len()).filter(|&k| mentions[k].start >= a && mentions[k].end <= b).collect();
-                        if inside.iter().any(|&k| holders.iter().any(|h| h.0 == actor_of(in_sent[k]))) {
-                            continue;
-                        }
-                        let local: Vec<Mention> = inside.iter().map(|&k| Mention { label: mentions[k].label.clone(), start: mentions[k].start - a, end: mentions[k].end - a }).collect();
-                        if let Some(k) = subject(&text[a..b], &local, &grammar) {
-                            holders.push((actor_of(in_sent[inside[k]]), "(clause subject)".to_string()));
-                            for j in followers(&text[a..b], &local, k, &grammar) {
-                                if !holders.iter().any(|h| h.0 == actor_of(in_sent[inside[j]])) {
-                                    holders.push((actor_of(in_sent[inside[j]]), "(coordinated subject)".to_string()));
-                                }
-                            }
+                        let held_here = (0..mentions.len()).any(|k| mentions[k].start >= a && mentions[k].end <= b && holders.iter().any(|h| h.0 == actor_of(in_sent[k])));
+                        if !held_here {
+                            add(&mut holders, subject_in(a, b, "(clause subject)", true));
                         }
                     }
                 }
