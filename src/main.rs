@@ -25,6 +25,9 @@ enum Command {
     /// Write a model (an overlay on its base, or any loadable directory) as one self-contained
     /// Hugging Face directory
     ExportModel(cli::export::Args),
+    /// Write report.html for an annotate run directory: stance by actor, over time, by
+    /// language and source, frequent entities, run health (self-contained, no network)
+    Report(cli::report::Args),
     /// Train a model on labelled corpora
     #[command(subcommand)]
     Train(cli::train::Which),
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::Embed(a) => cli::embed::run(a),
         Command::ConvertE5(a) => cli::convert::run(a),
         Command::ExportModel(a) => cli::export::run(a),
+        Command::Report(a) => cli::report::run(a),
         Command::Train(w) => cli::train::run(w),
         Command::Eval(w) => cli::eval::run(w),
     };

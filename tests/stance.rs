@@ -123,13 +123,7 @@ fn sample_corpus_has_one_canonical_actor_per_leader_across_languages() {
 fn sample_corpus_second_target_has_the_expected_stances() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_pactwatch"))
-        .current_dir(repo(""))
-        .args(["annotate", "--quiet", "corpora/sample.jsonl", "--target", "targets/paris-declaration.toml", "--target", "targets/eu-mercosur.toml", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    annotate_both_targets(&out);
     let docs: Vec<serde_json::Value> = std::fs::read_to_string(out.join("documents.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let doc_row = |d: &serde_json::Value, target: &str| -> serde_json::Value {
         d["stances"].as_array().unwrap().iter().find(|r| r["scope"] == "document" && r["target"] == target).unwrap().clone()
@@ -168,6 +162,59 @@ fn sample_corpus_second_target_has_the_expected_stances() {
     }
     assert_eq!(expected.iter().filter(|e| docs.iter().any(|d| d["id"] == e.0)).count(), 4, "the four Mercosur reports are in the sample");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// The sample corpus annotated for the Paris Declaration and the EU–Mercosur agreement.
+fn annotate_both_targets(out: &Path) {
+    let o = Command::new(env!("CARGO_BIN_EXE_pactwatch"))
+        .current_dir(repo(""))
+        .args(["annotate", "--quiet", "corpora/sample.jsonl", "--target", "targets/paris-declaration.toml", "--target", "targets/eu-mercosur.toml", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `pactwatch report` on a two-target run: one self-contained page (no script, nothing loaded
+/// from the network) whose actor tables carry the very numbers of corpus_actors.csv, with the
+/// evidence sentences beside them. (scripts/check_report.sh renders it in Chromium.)
+#[test]
+fn report_html_shows_the_corpus_actor_numbers_of_both_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    annotate_both_targets(&out);
+    let o = Command::new(env!("CARGO_BIN_EXE_pactwatch")).arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    for bad in ["<script", "src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(bad), "report.html contains {bad}");
+    }
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;");
+    let mut rd = csv::Reader::from_path(out.join("corpus_actors.csv")).unwrap();
+    let mut rows = 0;
+    for r in rd.deserialize::<std::collections::HashMap<String, String>>() {
+        let r = r.unwrap();
+        if r["target"].is_empty() {
+            continue;
+        }
+        rows += 1;
+        let cells = format!(
+            ">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>",
+            esc(&r["name"]), r["entity_label"], r["favor"], r["against"], r["none"], esc(&r["languages"])
+        );
+        assert!(html.contains(&cells), "no table row {cells}");
+    }
+    assert!(rows >= 30, "{rows} stance rows in corpus_actors.csv");
+    for t in ["paris-declaration", "eu-mercosur"] {
+        assert!(html.contains(&format!("<h2 id=\"t-{t}\">Target: {t}</h2>")), "no section for {t}");
+    }
+    assert!(html.contains("4 documents name the target ("), "the four Mercosur reports are the relevant documents of eu-mercosur");
+    // The evidence of the FNSEA president is his own sentence, marked against.
+    let at = html.find(">Arnaud Rousseau</td>").expect("Rousseau's row");
+    let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+    assert!(row.contains("<b class=\"a\">against</b>") && row.contains("mer-fr-1"), "{row}");
+    assert!(html.contains("<th>read</th><td class=\"n\">16</td>"), "run health shows the 16 records");
 }
 
 #[test]

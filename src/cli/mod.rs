@@ -7,6 +7,7 @@ pub mod eval_actors;
 pub mod eval_news;
 pub mod eval_relevance;
 pub mod export;
+pub mod report;
 pub mod train;
 pub mod train_stance;
 
