@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Round-trip pactwatch's exports through other tools (run by scripts/check_exports.sh).
 
-OUT is an `annotate --format documents,entities,conll,brat,labelstudio` folder. Checks:
+OUT is an `annotate --format documents,entities,stances,actors,conll,brat,labelstudio,parquet` folder. Checks:
 - labelstudio.json through Label Studio's own converter (label-studio-sdk, JSON_MIN and
   CONLL2003 exports of the predictions, loaded as annotations): as many spans as entities.csv,
   and each span's offsets, read as UTF-16 units the way Label Studio's JavaScript does, give
   the span's text;
 - annotations.conll through seqeval's chunk reader: as many entities, same types and words;
 - brat/*.ann (no brat reader on PyPI: parsed here): every T line's code-point offsets give its
-  text in the .txt file, which is the document text.
+  text in the .txt file, which is the document text;
+- entities / stances / actors / corpus_actors .parquet read by DuckDB: the same rows in the same
+  order with the same values as the CSV tables.
 Exits non-zero on the first mismatch; prints the counts.
 """
 import csv, glob, json, os, sys, tempfile
@@ -96,5 +98,31 @@ for ann in sorted(glob.glob(os.path.join(out, "brat", "*.ann"))):
 if n_brat != n_ent or len(glob.glob(os.path.join(out, "brat", "*.txt"))) != len(docs):
     fail(f"brat: {n_brat} T lines for {n_ent} entities")
 print(f"brat: {len(glob.glob(os.path.join(out, 'brat', '*.txt')))} documents, {n_brat} T lines")
-print("all exports agree with entities.csv" if ok else "exports disagree")
+# Parquet, read by DuckDB: same rows, in the same order, with the same values as each CSV
+# (numbers compared as numbers, empty cells of optional columns as NULL).
+import duckdb
+
+con = duckdb.connect()
+for table in ["entities", "stances", "actors", "corpus_actors"]:
+    rows = list(csv.DictReader(open(os.path.join(out, f"{table}.csv"), encoding="utf-8")))
+    rel = con.execute(f"SELECT * FROM read_parquet('{os.path.join(out, table + '.parquet')}')")
+    cols = [d[0] for d in rel.description]
+    got = rel.fetchall()
+    if len(got) != len(rows):
+        fail(f"parquet {table}: DuckDB reads {len(got)} rows, the CSV has {len(rows)}")
+    if rows and cols != list(rows[0].keys()):
+        fail(f"parquet {table}: columns {cols} vs {list(rows[0].keys())}")
+    for i, (g, r) in enumerate(zip(got, rows)):
+        for c, v in zip(cols, g):
+            cell = r[c]
+            same = (v is None and cell == "") or (isinstance(v, float) and v != v and cell == "NaN") \
+                or (isinstance(v, float) and cell != "" and abs(v - float(cell)) <= 1e-9 * max(1.0, abs(v))) \
+                or (not isinstance(v, float) and v is not None and str(v) == cell)
+            if not same:
+                fail(f"parquet {table} row {i + 2} {c}: DuckDB {v!r}, CSV {cell!r}")
+                break
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{os.path.join(out, table + '.parquet')}'))").fetchall())
+    print(f"parquet {table}: {len(got)} rows read by DuckDB {duckdb.__version__}, equal to the CSV ({', '.join(f'{c} {types[c]}' for c in cols[:4])}, …)")
+
+print("all exports agree with entities.csv and the CSV tables" if ok else "exports disagree")
 sys.exit(0 if ok else 1)

@@ -351,6 +351,9 @@ impl Pipeline {
                 counts.corpus_actor_rows = self.corpus.len();
             }
         }
+        if let (Some(out), true) = (&o.out, o.formats.contains(&OutputFormat::Parquet)) {
+            crate::stages::parquet::write_tables(out)?;
+        }
         // The clock runs from the start of the model load.
         let elapsed = self.started.elapsed().as_secs_f64();
         if let Some(out) = &o.out {
@@ -386,7 +389,7 @@ impl Pipeline {
             timings: serde_json::json!({"total_s": elapsed, "model_load_s": self.load_s, "stages": t,
                 "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
             offset_unit: "char_start/char_end: Unicode code points (Python str indices); byte_start/byte_end: UTF-8 bytes; end exclusive",
-            outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "corpus_actors.csv", "annotations.conll", "brat/", "labelstudio.json", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
+            outputs: ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "errors.jsonl", "corpus_actors.csv", "annotations.conll", "brat/", "labelstudio.json", "*.parquet", "journal.jsonl", "run.args.json", "run.json"].into_iter().collect(),
         })
     }
 }

@@ -174,7 +174,7 @@ fn conll_brat_and_labelstudio_exports_match_the_entities() {
     // An emoji (two UTF-16 units) and a CJK character before the names shift UTF-16 offsets.
     std::fs::write(&input, "{\"id\":\"e/1\",\"text\":\"😀 Keir Starmer met Emmanuel Macron in Paris. 東 Vladimir Putin said no.\"}\n").unwrap();
     let out = tmp.path().join("out");
-    let o = annotate(&[input.to_str().unwrap(), "--format", "documents,entities,conll,brat,labelstudio"], &model, &out);
+    let o = annotate(&[input.to_str().unwrap(), "--format", "documents,entities,conll,brat,labelstudio,parquet"], &model, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc: serde_json::Value = serde_json::from_str(&lines(&out.join("documents.jsonl"))[0]).unwrap();
     let text = doc["text"].as_str().unwrap();
@@ -206,5 +206,19 @@ fn conll_brat_and_labelstudio_exports_match_the_entities() {
     for r in spans {
         let (s, e) = (r["value"]["start"].as_u64().unwrap() as usize, r["value"]["end"].as_u64().unwrap() as usize);
         assert_eq!(String::from_utf16(&u16[s..e]).unwrap(), r["value"]["text"].as_str().unwrap());
+    }
+    // Parquet: entities.parquet holds the rows of entities.csv, typed (DuckDB reads it in
+    // scripts/check_exports.sh; here the parquet crate's own reader).
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let r = SerializedFileReader::new(std::fs::File::open(out.join("entities.parquet")).unwrap()).unwrap();
+    let rows: Vec<_> = r.get_row_iter(None).unwrap().map(|x| x.unwrap()).collect();
+    let mut csv = csv::Reader::from_path(out.join("entities.csv")).unwrap();
+    let csv_rows: Vec<csv::StringRecord> = csv.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), csv_rows.len());
+    assert_eq!(rows.len(), ents.len());
+    for (p, c) in rows.iter().zip(&csv_rows) {
+        let f: Vec<&Field> = p.get_column_iter().map(|(_, f)| f).collect();
+        assert_eq!((f[4], f[6]), (&Field::Str(c[4].to_string()), &Field::Long(c[6].parse().unwrap())));
     }
 }

@@ -14,3 +14,4 @@ pub mod canonical;
 pub mod corpus_actors;
 pub mod output;
 pub mod export;
+pub mod parquet;

@@ -30,6 +30,8 @@ pub enum OutputFormat {
     Brat,
     /// labelstudio.json: Label Studio tasks with predictions (UTF-16 offsets)
     Labelstudio,
+    /// NAME.parquet beside each CSV table written (entities, stances, actors, corpus_actors)
+    Parquet,
 }
 
 /// One row of `entities.csv`.
