@@ -31,8 +31,9 @@ pub struct StanceConfig {
     pub relevance_model: PathBuf,
     pub cues: PathBuf,
     pub options: StanceOptions,
-    /// Place names for canonical actors (`lexicons/places.tsv`).
-    pub places: PathBuf,
+    /// Place and organisation names for canonical actors (`lexicons/places.tsv`,
+    /// `lexicons/organisations.tsv`), read in order into one gazetteer.
+    pub places: Vec<PathBuf>,
     /// The user's alias file for canonical actors (CSV: canonical,type,variants).
     pub aliases: Option<PathBuf>,
     /// Mean cosine of a name's embedding with an actor's for an embedding merge.
@@ -80,7 +81,7 @@ impl PipelineOptions {
                 relevance_model: "models/e5-small".into(),
                 cues: "lexicons/cues.toml".into(),
                 options: StanceOptions::default(),
-                places: "lexicons/places.tsv".into(),
+                places: vec!["lexicons/places.tsv".into(), "lexicons/organisations.tsv".into()],
                 aliases: None,
                 actor_threshold: 0.90,
             }),
@@ -107,7 +108,7 @@ impl PipelineOptions {
             c.model = resolve(&c.model)?;
             c.relevance_model = resolve(&c.relevance_model)?;
             c.cues = resolve(&c.cues)?;
-            c.places = resolve(&c.places)?;
+            c.places = c.places.iter().map(|p| resolve(p)).collect::<crate::Result<_>>()?;
         }
         Ok(self)
     }
@@ -214,7 +215,7 @@ impl Pipeline {
         let linker = match &opts.stance {
             None => None,
             Some(c) => {
-                let mut canon = Canonicalizer::new(Gazetteer::load_places(&c.places)?, c.actor_threshold);
+                let mut canon = Canonicalizer::new(Gazetteer::load_files(&c.places)?, c.actor_threshold);
                 if let Some(f) = &c.aliases {
                     canon.load_aliases(f).with_context(|| format!("reading the alias file {} (--actors)", f.display()))?;
                 }

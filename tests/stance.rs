@@ -271,6 +271,6 @@ fn eval_actors_keeps_merge_precision_on_the_name_variant_gold() {
     assert_eq!(r["dev"]["mentions"].as_u64().unwrap() + r["test"]["mentions"].as_u64().unwrap(), 926);
     for part in ["dev", "test"] {
         let (p, rec) = (r[part]["precision"].as_f64().unwrap(), r[part]["recall"].as_f64().unwrap());
-        assert!(p >= 0.95 && rec >= 0.75, "{part}: precision {p:.3}, recall {rec:.3}");
+        assert!(p >= 0.95 && rec >= 0.84, "{part}: precision {p:.3}, recall {rec:.3}");
     }
 }

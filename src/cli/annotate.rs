@@ -47,9 +47,10 @@ pub struct Args {
     /// (variants separated by |); it decides before any rule
     #[arg(long)]
     actors: Option<PathBuf>,
-    /// Place names for canonical actors (lang, type, name, canonical; CLDR by default)
-    #[arg(long, default_value = "lexicons/places.tsv")]
-    places: PathBuf,
+    /// Place and organisation names for canonical actors (lang, type, name, canonical): CLDR
+    /// places and the bundled organisations by default; repeat the option to give several files
+    #[arg(long, default_values = ["lexicons/places.tsv", "lexicons/organisations.tsv"])]
+    places: Vec<PathBuf>,
     /// Mean cosine of a name's embedding with an actor's names for an embedding merge
     #[arg(long, default_value_t = 0.90)]
     actor_threshold: f32,

@@ -16,9 +16,9 @@ pub struct ActorsArgs {
     /// Encoder for name embeddings (multilingual-e5 layout)
     #[arg(long, default_value = "models/e5-small")]
     relevance_model: PathBuf,
-    /// Place names (lang, type, name, canonical)
-    #[arg(long, default_value = "lexicons/places.tsv")]
-    places: PathBuf,
+    /// Place and organisation names (lang, type, name, canonical); repeat for several files
+    #[arg(long, default_values = ["lexicons/places.tsv", "lexicons/organisations.tsv"])]
+    places: Vec<PathBuf>,
     /// Your alias file (CSV: canonical,type,variants with variants separated by |)
     #[arg(long)]
     actors: Option<PathBuf>,
@@ -36,7 +36,7 @@ pub fn run(a: ActorsArgs) -> anyhow::Result<ExitCode> {
     super::set_threads(a.threads);
     let gold = read_gold(&resolve(&a.gold)?)?;
     anyhow::ensure!(!gold.is_empty(), "{}: no mentions", a.gold.display());
-    let mut canon = Canonicalizer::new(Gazetteer::load_places(&resolve(&a.places)?)?, a.threshold);
+    let mut canon = Canonicalizer::new(Gazetteer::load_files(&a.places.iter().map(|p| resolve(p)).collect::<pactwatch::Result<Vec<_>>>()?)?, a.threshold);
     if let Some(f) = &a.actors {
         canon.load_aliases(f)?;
     }

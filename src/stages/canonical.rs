@@ -38,7 +38,9 @@ const FEMININE: &[&str] = &["ska", "skaia", "skaya", "skoi", "skoj", "skoyi", "s
 
 /// Words of a name: transliterated to Latin, lower-case, letters and digits only, titles out.
 pub fn name_words(name: &str) -> Vec<String> {
-    let nf: String = name.nfkc().collect();
+    let nf: String = name.nfkc().collect::<String>().to_lowercase();
+    // Slavic Latin letters as their Cyrillic counterparts transliterate (ш → sh, not s).
+    let nf = nf.replace('š', "sh").replace('č', "ch").replace('ž', "zh").replace("cz", "ch");
     let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "");
     latin
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -51,9 +53,24 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// transliteration comes out alike (Selenskyj, Zelenskyy, Zełenski → selenski).
 pub fn skeleton(word: &str) -> String {
     let mut w = word.to_string();
-    for (a, b) in [("tsch", "ch"), ("sch", "sh"), ("sz", "sh"), ("ie", "e"), ("g", "h"), ("ou", "u"), ("oe", "u"), ("w", "v"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("ts", "s"), ("z", "s"), ("c", "k"), ("j", "i"), ("y", "i")] {
+    for (a, b) in [("tsch", "ch"), ("sch", "sh"), ("sz", "sh"), ("ie", "e"), ("g", "h"), ("ou", "u"), ("oe", "u"), ("w", "v"), ("ph", "f"), ("kh", "h"), ("ch", "h"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("ts", "s"), ("z", "s"), ("c", "k"), ("j", "i"), ("y", "i")] {
         w = w.replace(a, b);
     }
+    // ю after a consonant is a plain u in Latin spellings (Рютте / Rutte); an h between a
+    // vowel and a consonant is silent (Johnson / Джонсон).
+    let vowel = |c: char| "aeiou".contains(c);
+    let chars: Vec<char> = w.chars().collect();
+    let mut kept = String::with_capacity(w.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let iu = c == 'i' && next == Some('u') && prev.is_some_and(|p| !vowel(p));
+        let silent_h = c == 'h' && prev.is_some_and(vowel) && next.is_some_and(|n| !vowel(n));
+        if !iu && !silent_h {
+            kept.push(c);
+        }
+    }
+    let w = kept;
     let mut out = String::with_capacity(w.len());
     for ch in w.chars() {
         if !out.ends_with(ch) {
@@ -219,10 +236,20 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
-    /// `lexicons/places.tsv`: lang, type, name, canonical name (lines starting with # skipped).
-    pub fn load_places(path: &Path) -> Result<Gazetteer> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    /// Gazetteer files read in order into one (an earlier file's name wins a key).
+    pub fn load_files(paths: &[std::path::PathBuf]) -> Result<Gazetteer> {
         let mut g = Gazetteer::default();
+        for p in paths {
+            g.read(p)?;
+        }
+        Ok(g)
+    }
+
+    /// One file (`lexicons/places.tsv`, `lexicons/organisations.tsv`): lang, type, name,
+    /// canonical name, tab-separated (lines starting with # skipped).
+    fn read(&mut self, path: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let g = self;
         for (i, line) in text.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
@@ -233,7 +260,7 @@ impl Gazetteer {
             }
             g.add(f[1], f[2], f[3]);
         }
-        Ok(g)
+        Ok(())
     }
 
     pub fn add(&mut self, label: &str, name: &str, canonical: &str) {
@@ -585,6 +612,30 @@ mod tests {
         assert_eq!(k("Vladimir Poutine"), k("President Putin"));
         assert_eq!(k("Selenskyj"), k("Zelenskyy"));
         assert_eq!(name_key("Кремле", "ORG"), name_key("Кремль", "ORG"));
+        // Slavic Latin letters, ch / х, ю after a consonant, a silent h.
+        assert_eq!(k("Šojgu"), k("Shoigu"));
+        assert_eq!(k("Maria Sacharowa"), k("Мария Захарова"));
+        assert_eq!(k("Марк Рютте"), k("Mark Rutte"));
+    }
+
+    /// The bundled organisation names: one organisation across languages, scripts and
+    /// acronyms, and apart from its neighbours.
+    #[test]
+    fn bundled_organisations_join_translations_and_acronyms() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons");
+        let g = Gazetteer::load_files(&[dir.join("places.tsv"), dir.join("organisations.tsv")]).unwrap();
+        let mut c = Canonicalizer::new(g, 0.9);
+        let (un, via) = c.assign("ONU", "ORG", None);
+        assert_eq!(via, Via::Place);
+        for n in ["ООН", "ONZ", "Vereinten Nationen", "United Nations"] {
+            assert_eq!(c.assign(n, "ORG", None).0, un, "{n}");
+        }
+        let (nato, _) = c.assign("НАТО", "ORG", None);
+        assert_eq!(c.assign("OTAN", "ORG", None).0, nato);
+        assert_ne!(nato, un);
+        let (kremlin, _) = c.assign("Kreml", "ORG", None);
+        assert_eq!(c.assign("Кремля", "ORG", None).0, kremlin);
+        assert_ne!(c.assign("Biały Dom", "ORG", None).0, kremlin);
     }
 
     #[test]
