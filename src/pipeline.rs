@@ -81,7 +81,7 @@ impl PipelineOptions {
                 relevance_model: "models/e5-small".into(),
                 cues: "lexicons/cues.toml".into(),
                 options: StanceOptions::default(),
-                places: vec!["lexicons/places.tsv".into(), "lexicons/organisations.tsv".into()],
+                places: vec!["lexicons/places.tsv".into(), "lexicons/places-common.tsv".into(), "lexicons/organisations.tsv".into()],
                 aliases: None,
                 actor_threshold: 0.90,
             }),
