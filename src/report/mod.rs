@@ -232,11 +232,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { z_year(era, yoe) + 1 } else { z_year(era, yoe) }, m, d)
-}
-
-fn z_year(era: i64, yoe: i64) -> i64 {
-    yoe + era * 400
+    let y = yoe + era * 400;
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 fn metadata_str(m: &serde_json::Map<String, serde_json::Value>, key: &str) -> String {
@@ -286,23 +283,18 @@ pub fn gather(dir: &Path, date_field: Option<&str>, source_field: &str, top_acto
     // Canonical names, and the per-target actor lines of corpus_actors.csv.
     let mut names: HashMap<String, String> = HashMap::new();
     let mut actor_lines: BTreeMap<String, Vec<ActorLine>> = BTreeMap::new();
-    let ca = dir.join("corpus_actors.csv");
-    if ca.exists() {
-        let mut rd = csv::Reader::from_path(&ca).map_err(|e| invalid(&ca, None, e))?;
-        for (i, row) in rd.deserialize::<CorpusActorRow>().enumerate() {
-            let row = row.map_err(|e| invalid(&ca, Some(i + 2), e))?;
-            names.entry(row.canonical_id.clone()).or_insert_with(|| row.name.clone());
-            if !row.target.is_empty() {
-                actor_lines.entry(row.target.clone()).or_default().push(ActorLine {
-                    id: row.canonical_id,
-                    name: row.name,
-                    entity_label: row.entity_label,
-                    docs: Labels([row.favor.unwrap_or(0), row.against.unwrap_or(0), row.none.unwrap_or(0)]),
-                    languages: row.languages,
-                    variants: row.variants,
-                    evidence: Vec::new(),
-                });
-            }
+    for row in crate::stages::corpus_actors::read_rows::<CorpusActorRow>(&dir.join("corpus_actors.csv"))? {
+        names.entry(row.canonical_id.clone()).or_insert_with(|| row.name.clone());
+        if !row.target.is_empty() {
+            actor_lines.entry(row.target.clone()).or_default().push(ActorLine {
+                id: row.canonical_id,
+                name: row.name,
+                entity_label: row.entity_label,
+                docs: Labels([row.favor.unwrap_or(0), row.against.unwrap_or(0), row.none.unwrap_or(0)]),
+                languages: row.languages,
+                variants: row.variants,
+                evidence: Vec::new(),
+            });
         }
     }
     let mut targets: BTreeMap<String, TargetReport> = BTreeMap::new();
@@ -317,7 +309,7 @@ pub fn gather(dir: &Path, date_field: Option<&str>, source_field: &str, top_acto
     // Entity mentions per canonical id: (type, surface counts, mentions, documents).
     let mut ents: HashMap<String, (String, HashMap<String, usize>, usize, usize)> = HashMap::new();
     let mut dates: Vec<String> = Vec::new();
-    let mut doc_periods: Vec<(String, String, String, String, String)> = Vec::new(); // target, date, lang, source, label
+    let mut doc_periods: Vec<(String, String, String)> = Vec::new(); // target, date, label
     let f = std::fs::File::open(&docs_path).map_err(|e| invalid(&docs_path, None, e))?;
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
         let line = line.map_err(|e| invalid(&docs_path, Some(i + 1), e))?;
@@ -353,13 +345,15 @@ pub fn gather(dir: &Path, date_field: Option<&str>, source_field: &str, top_acto
         let sentence_text = |k: usize| -> String {
             chars.get(k).map(|&(a, b)| d.text.chars().skip(a).take(b - a).collect::<String>().trim().to_string()).unwrap_or_default()
         };
+        let mut relevant: HashMap<&str, usize> = HashMap::new();
         for s in d.stances.iter().filter(|s| s.scope == "sentence") {
             let t = targets.entry(s.target.clone()).or_insert_with(|| TargetReport { target: s.target.clone(), ..Default::default() });
             t.relevant_sentences += 1;
             *t.relevant_by.entry(s.relevant_by.clone()).or_default() += 1;
+            *relevant.entry(&s.target).or_default() += 1;
         }
         for s in d.stances.iter().filter(|s| s.scope == "document") {
-            let n = d.stances.iter().filter(|x| x.scope == "sentence" && x.target == s.target).count();
+            let n = relevant.get(s.target.as_str()).copied().unwrap_or(0);
             if n == 0 {
                 continue;
             }
@@ -371,7 +365,7 @@ pub fn gather(dir: &Path, date_field: Option<&str>, source_field: &str, top_acto
                 t.docs.push(DocLine { id: d.id.clone(), date: date.clone(), lang: d.lang.code.clone(), title: title.clone(), label: s.label.clone(), relevant_sentences: n });
             }
             if !date.is_empty() {
-                doc_periods.push((s.target.clone(), date.clone(), d.lang.code.clone(), source.clone(), s.label.clone()));
+                doc_periods.push((s.target.clone(), date.clone(), s.label.clone()));
             }
         }
         for a in &d.actors {
@@ -403,7 +397,7 @@ pub fn gather(dir: &Path, date_field: Option<&str>, source_field: &str, top_acto
         _ => 0,
     };
     r.period = if span <= 62 { "day" } else { "week" };
-    for (t, date, _, _, label) in doc_periods {
+    for (t, date, label) in doc_periods {
         let key = if r.period == "day" { date } else { week_of(&date).unwrap_or(date) };
         targets.get_mut(&t).expect("target seen").by_period.entry(key).or_default().add(&label);
     }

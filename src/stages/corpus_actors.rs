@@ -120,7 +120,7 @@ pub fn read_actor_rows(path: &Path) -> Result<Vec<ActorRow>> {
 }
 
 /// The rows of a CSV table written so far (none if it does not exist); errors name the row.
-fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+pub fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     if !path.exists() {
         return Ok(Vec::new());
     }

@@ -27,6 +27,13 @@ pub enum Col {
 }
 use Col::*;
 
+impl Col {
+    /// Whether the column is nullable (an empty cell is a null).
+    fn optional(self) -> bool {
+        matches!(self, OptStr | OptInt | OptFloat)
+    }
+}
+
 const ENTITIES: &[(&str, Col)] = &[
     ("doc_id", Str), ("entity_index", Int), ("sentence", Int), ("label", Str), ("text", Str), ("score", Float),
     ("char_start", Int), ("char_end", Int), ("byte_start", Int), ("byte_end", Int), ("lang", Str), ("canonical_id", OptStr), ("date", OptStr),
@@ -52,13 +59,11 @@ pub const TABLES: [(&str, &[(&str, Col)]); 4] = [("entities", ENTITIES), ("stanc
 pub fn message_type(name: &str, cols: &[(&str, Col)]) -> String {
     let mut s = format!("message {name} {{\n");
     for (c, t) in cols {
-        let (rep, ty) = match t {
-            Str => ("required", "binary"),
-            OptStr => ("optional", "binary"),
-            Int => ("required", "int64"),
-            OptInt => ("optional", "int64"),
-            Float => ("required", "double"),
-            OptFloat => ("optional", "double"),
+        let rep = if t.optional() { "optional" } else { "required" };
+        let ty = match t {
+            Str | OptStr => "binary",
+            Int | OptInt => "int64",
+            Float | OptFloat => "double",
         };
         let ann = if ty == "binary" { " (UTF8)" } else { "" };
         s += &format!("  {rep} {ty} {c}{ann};\n");
@@ -101,7 +106,7 @@ pub fn csv_to_parquet(csv_path: &Path, out: &Path, name: &str, cols: &[(&str, Co
     let schema = Arc::new(parse_message_type(&message_type(name, cols)).map_err(|e| err(None, e.to_string()))?);
     let props = Arc::new(WriterProperties::builder().set_compression(Compression::SNAPPY).build());
     let tmp = out.with_extension("parquet.tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::Invalid(format!("{}: {e}", tmp.display())))?;
+    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let pq = |e: parquet::errors::ParquetError| Error::Invalid(format!("{}: {e}", out.display()));
     let mut w = SerializedFileWriter::new(file, schema, props).map_err(pq)?;
     let mut rows = 0usize;
@@ -123,8 +128,7 @@ pub fn csv_to_parquet(csv_path: &Path, out: &Path, name: &str, cols: &[(&str, Co
             let rec = rec.map_err(|e| err(Some(row), e.to_string()))?;
             for (k, ((b, defs), (cname, t))) in bufs.iter_mut().zip(cols).enumerate() {
                 let cell = rec.get(k).unwrap_or("");
-                let optional = matches!(t, OptStr | OptInt | OptFloat);
-                if optional && cell.is_empty() {
+                if t.optional() && cell.is_empty() {
                     defs.push(0);
                     continue;
                 }
@@ -142,7 +146,7 @@ pub fn csv_to_parquet(csv_path: &Path, out: &Path, name: &str, cols: &[(&str, Co
         let mut k = 0;
         while let Some(mut col) = rg.next_column().map_err(pq)? {
             let (b, defs) = &bufs[k];
-            let defs = matches!(cols[k].1, OptStr | OptInt | OptFloat).then_some(defs.as_slice());
+            let defs = cols[k].1.optional().then_some(defs.as_slice());
             match b {
                 Buf::S(v) => col.typed::<ByteArrayType>().write_batch(v, defs, None).map_err(pq)?,
                 Buf::I(v) => col.typed::<Int64Type>().write_batch(v, defs, None).map_err(pq)?,
@@ -154,7 +158,7 @@ pub fn csv_to_parquet(csv_path: &Path, out: &Path, name: &str, cols: &[(&str, Co
         rg.close().map_err(pq)?;
     }
     w.close().map_err(pq)?;
-    std::fs::rename(&tmp, out).map_err(|e| Error::Invalid(format!("{}: {e}", out.display())))?;
+    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
     Ok(rows)
 }
 
