@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use pactwatch::stages::encoding::TextTokenizer;
 use pactwatch::models::{Classifier, LoadOptions, ModelDir, Task};
 use pactwatch::models::stance::{StanceModel, STANCE_LABELS};
-use pactwatch::training::stance_data::{load_argument_corpora, load_corpora, read_news_pairs, StanceExample, StanceLabel};
+use pactwatch::training::stance_data::{load_argument_corpora, load_corpora, read_marked_pairs, read_news_pairs, StanceExample, StanceLabel};
 use pactwatch::training::train::{self, encode_stance_example, Rng, Sampler, TrainOptions};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -62,6 +62,11 @@ pub struct StanceArgs {
     /// The project's own news-register pairs (`*.jsonl`; "" = none)
     #[arg(long, default_value = NEWS_PAIRS)]
     news: PathBuf,
+    /// Folders of holder-marked pairs (`stance_data::read_marked_pairs`), comma-separated:
+    /// the news pairs' holders and the per-actor labels of corpora/stance-actors, so that the
+    /// model also answers "where does the marked actor stand" (`annotate --holder-model`)
+    #[arg(long, default_value = "")]
+    marked: String,
     /// Leave out the many-target argument corpora (P-Stance train, VAST three-way,
     /// Perspectrum, IBM claims, ArgKP, ValueEval)
     #[arg(long)]
@@ -73,16 +78,22 @@ pub struct StanceArgs {
 
 /// The project's own news-register pairs (the default of `--news`).
 const NEWS_PAIRS: &str = "corpora/stance-news";
+/// The folders whose holder-marked pairs `eval stance --gold dev` scores (dev split of the
+/// per-actor labels).
+const MARKED_PAIRS: [&str; 1] = ["corpora/stance-actors"];
 
 /// Every corpus `train stance` reads: ../shared/data's stance sets (`load_corpora`), the
 /// argument corpora unless `no_arguments`, and the project's news pairs when `news` is a folder.
-pub fn all_corpora(data: &Path, news: &Path, no_arguments: bool) -> anyhow::Result<Vec<StanceExample>> {
+pub fn all_corpora(data: &Path, news: &Path, no_arguments: bool, marked: &str) -> anyhow::Result<Vec<StanceExample>> {
     let mut all = load_corpora(data).context("reading the stance corpora")?;
     if !no_arguments {
         all.extend(load_argument_corpora(data).context("reading the argument corpora")?);
     }
     if !news.as_os_str().is_empty() {
         all.extend(read_news_pairs(news).with_context(|| format!("reading the news pairs in {}", news.display()))?);
+    }
+    for dir in marked.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        all.extend(read_marked_pairs(Path::new(dir)).with_context(|| format!("reading the holder-marked pairs in {dir}"))?);
     }
     Ok(all)
 }
@@ -113,7 +124,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     };
     let frozen = if a.train_embeddings { 0 } else { train::freeze_word_embeddings(&model) };
 
-    let all = all_corpora(&a.data, &a.news, a.no_arguments)?;
+    let all = all_corpora(&a.data, &a.news, a.no_arguments, &a.marked)?;
     let mix = super::train::parse_mix(&a.mix)?;
     let mut rng = Rng::new(a.seed);
     let mut discuss: Vec<usize> = all.iter().enumerate().filter(|(_, e)| e.source == "fnc1" && e.label == StanceLabel::None).map(|(i, _)| i).collect();
@@ -156,7 +167,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let dev = score_dev_sets(&sm, &all, a.dev_limit, &train_set)?;
     let report = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
-        "options": opts, "power": a.power, "mix": a.mix, "init": a.init, "news": a.news, "no_arguments": a.no_arguments, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
+        "options": opts, "power": a.power, "mix": a.mix, "init": a.init, "news": a.news, "marked": a.marked, "no_arguments": a.no_arguments, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
         "fit": fit, "train_minutes": fit.train_seconds / 60.0, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
         "train_pairs": train_set.len(), "train_targets": n_targets, "train_per_corpus": per_source,
         "tokens_per_s": fit.tokens_seen as f64 / fit.train_seconds, "frozen_parameters": frozen, "log": log, "dev": dev,
@@ -194,7 +205,8 @@ pub fn score_dev_sets(model: &StanceModel, all: &[StanceExample], limit: usize, 
 /// Used by `eval stance --gold dev`: the dev sets without a training run.
 pub fn dev_sets_only(model: &StanceModel, data: &Path, limit: usize) -> anyhow::Result<serde_json::Value> {
     let news = Path::new(NEWS_PAIRS);
-    let all = all_corpora(data, if news.is_dir() { news } else { Path::new("") }, false)?;
+    let marked: Vec<&str> = MARKED_PAIRS.iter().copied().filter(|d| Path::new(d).is_dir()).collect();
+    let all = all_corpora(data, if news.is_dir() { news } else { Path::new("") }, false, &marked.join(","))?;
     let train: Vec<&StanceExample> = all.iter().filter(|e| e.split == "train").collect();
     score_dev_sets(model, &all, limit, &train)
 }

@@ -5,6 +5,8 @@
 //! one sequence `"query: {target}\npassage: {text}"` framed by the tokenizer's special tokens,
 //! cut at `max_tokens` from the end of the passage. One sequence rather than a tokenizer pair,
 //! so a Hugging Face `text-classification` pipeline given the same string sees the same ids.
+//! For an actor's own stance (`--holder-model`), the passage marks that actor's mentions
+//! with `[[` `]]` (`mark_spans`); unmarked, it asks for the author's / the sentence's stance.
 use crate::stages::encoding::TextTokenizer;
 use crate::error::{Error, Result};
 use crate::models::{Classifier, LoadOptions, ModelDir, ModelInputs, Task};
@@ -19,6 +21,42 @@ pub const STANCE_LABELS: [&str; 3] = ["favor", "against", "none"];
 /// The single-sequence text the stance model reads.
 pub fn pair_text(target: &str, text: &str) -> String {
     format!("query: {}\npassage: {}", target.trim(), text.trim())
+}
+
+/// The marks around a stance holder's mention in a holder-marked passage: "Le ministre
+/// [[Sergueï Lavrov]] a rejeté". One token each in the XLM-R vocabulary of multilingual-e5.
+pub const HOLDER_OPEN: &str = "[[";
+pub const HOLDER_CLOSE: &str = "]]";
+
+/// `text` with the byte ranges `spans` (sorted or not, not overlapping) wrapped in the holder
+/// marks: the model is asked for the stance of the actor so marked rather than the author's.
+pub fn mark_spans(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut spans: Vec<(usize, usize)> = spans.iter().copied().filter(|&(a, b)| a < b && b <= text.len()).collect();
+    spans.sort();
+    let mut out = String::with_capacity(text.len() + 5 * spans.len());
+    let mut at = 0;
+    for (a, b) in spans {
+        if a < at {
+            continue;
+        }
+        out.push_str(&text[at..a]);
+        out.push_str(HOLDER_OPEN);
+        out.push_str(&text[a..b]);
+        out.push_str(HOLDER_CLOSE);
+        at = b;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// `text` with every occurrence of `name` marked (see `mark_spans`); None when `name` does not
+/// occur in it.
+pub fn mark_name(text: &str, name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        return None;
+    }
+    let spans: Vec<(usize, usize)> = text.match_indices(name).map(|(i, m)| (i, i + m.len())).collect();
+    (!spans.is_empty()).then(|| mark_spans(text, &spans))
 }
 
 /// Framed ids of a (target, text) pair, at most `max_tokens` long.
@@ -219,6 +257,13 @@ mod tests {
         let s = StanceScores::from_pairs(&[(Favor, Favor), (Against, Favor)]);
         assert_eq!(s.per_label_f1.len(), 2);
         assert!((s.macro_f1 - (2.0 / 3.0 + 0.0) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn holder_marks() {
+        assert_eq!(mark_spans("Lavrov rejected it, Macron not.", &[(20, 26), (0, 6)]), "[[Lavrov]] rejected it, [[Macron]] not.");
+        assert_eq!(mark_name("Macron met Macron's allies", "Macron").as_deref(), Some("[[Macron]] met [[Macron]]'s allies"));
+        assert!(mark_name("Macron spoke", "Starmer").is_none());
     }
 
     #[test]

@@ -155,6 +155,16 @@ pub struct StanceOptions {
     /// spokeswoman rebuked the commitments France pledged": not France's stance)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub cue_side_check: bool,
+    /// Actors' stances from the stance model asked about each actor: every person,
+    /// organisation and place named in a relevant sentence is marked in it (`[[Name]]`) and
+    /// the model gives that actor's own stance, instead of the sentence's stance going to the
+    /// holders the cue rules find. Needs a model trained with marked pairs (`train stance
+    /// --marked`); the rules still name each sentence row's holder
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    pub holder_model: bool,
+    /// --holder-model: calibration of the marked predictions, as --none-weight for sentences
+    #[arg(long, default_value_t = 1.0)]
+    pub holder_none_weight: f32,
     /// In a document that names the target (alias or key phrase), a sentence is relevant at
     /// this cosine ("context"): reactions and quotes around the named pact rarely repeat its name
     #[arg(long, default_value_t = 0.75)]
@@ -213,6 +223,18 @@ pub struct StanceTimings {
     pub docs_skipped: usize,
     pub stance_forward_s: f64,
     pub actors_s: f64,
+}
+
+/// One relevant (sentence, target) of a document: its cosine, why it is relevant, the
+/// sentence's stance probabilities and, with --holder-model, each actor mention's (entity
+/// index, probabilities with that mention marked).
+struct Found {
+    sentence: usize,
+    target: usize,
+    cosine: f32,
+    by: &'static str,
+    probs: Probs,
+    marked: Vec<(usize, Probs)>,
 }
 
 pub struct StanceStage {
@@ -433,33 +455,56 @@ impl StanceStage {
             })
             .collect();
         let probs = self.model.predict(&inputs)?;
+        // With --holder-model, each actor mention of a relevant sentence marked in turn.
+        let mut marked: Vec<Vec<(usize, Probs)>> = vec![Vec::new(); pairs.len()];
+        if self.opts.holder_model {
+            let mut owners: Vec<(usize, usize)> = Vec::new();
+            let mut texts: Vec<String> = Vec::new();
+            for (pi, p) in pairs.iter().enumerate() {
+                let d = &docs[p.doc];
+                let s = &d.sentences[p.sentence].span;
+                for (ei, e) in d.entities.iter().enumerate() {
+                    if e.sentence == p.sentence && self.is_actor(&e.label, &e.text) {
+                        let text = &d.text[s.byte_start..s.byte_end];
+                        owners.push((pi, ei));
+                        texts.push(crate::models::stance::mark_spans(text, &[(e.span.byte_start - s.byte_start, e.span.byte_end - s.byte_start)]));
+                    }
+                }
+            }
+            let inputs: Vec<(&str, &str)> = owners.iter().zip(&texts).map(|(&(pi, _), t)| (self.targets[pairs[pi].target].stance_query(), t.as_str())).collect();
+            for ((pi, ei), pr) in owners.into_iter().zip(self.model.predict(&inputs)?) {
+                marked[pi].push((ei, pr));
+            }
+        }
         self.timings.stance_forward_s += t1.elapsed().as_secs_f64();
 
         // 4. Attribution, sentence rows, document and actor aggregation.
         let t2 = std::time::Instant::now();
-        let mut by_doc: BTreeMap<usize, Vec<(&Pair, Probs)>> = BTreeMap::new();
-        for (p, pr) in pairs.iter().zip(probs) {
-            by_doc.entry(p.doc).or_default().push((p, pr));
+        let mut by_doc: BTreeMap<usize, Vec<Found>> = BTreeMap::new();
+        for ((p, pr), m) in pairs.iter().zip(probs).zip(marked) {
+            by_doc.entry(p.doc).or_default().push(Found { sentence: p.sentence, target: p.target, cosine: p.cosine, by: p.by, probs: pr, marked: m });
         }
         for (di, d) in docs.iter_mut().enumerate() {
             let found = by_doc.remove(&di).unwrap_or_default();
             let n = d.sentences.len();
             let best: Vec<f32> = (0..self.targets.len()).map(|ti| (0..n).map(|si| cos[first[di] + si][ti]).fold(f32::NAN, f32::max)).collect();
-            self.finish_doc(d, &found.iter().map(|(p, pr)| (p.sentence, p.target, p.cosine, p.by, *pr)).collect::<Vec<_>>(), &best);
+            self.finish_doc(d, &found, &best);
         }
         self.timings.actors_s += t2.elapsed().as_secs_f64();
         Ok(())
     }
 
-    /// Rows for one document from its relevant (sentence, target, cosine, reason, probs).
+    /// Whether an entity can hold a stance: a person, organisation or place that is not a name
+    /// of a target itself ("the Multinational Force for Ukraine" tagged ORG holds no stance).
+    fn is_actor(&self, label: &str, text: &str) -> bool {
+        matches!(label, "PER" | "ORG" | "LOC") && !self.targets.iter().any(|t| t.match_text(text).any())
+    }
+
+    /// Rows for one document from its relevant sentences.
     /// `best_cosine[target]`: the highest cosine of any sentence (NaN when not embedded).
-    fn finish_doc(&self, d: &mut Document, found: &[(usize, usize, f32, &'static str, Probs)], best_cosine: &[f32]) {
-        // Actors: merged NER mentions (PER / ORG / LOC), except names of a target itself
-        // ("the Multinational Force for Ukraine" tagged ORG holds no stance).
-        let ents: Vec<usize> = (0..d.entities.len())
-            .filter(|&i| matches!(d.entities[i].label.as_str(), "PER" | "ORG" | "LOC"))
-            .filter(|&i| !self.targets.iter().any(|t| t.match_text(&d.entities[i].text).any()))
-            .collect();
+    fn finish_doc(&self, d: &mut Document, found: &[Found], best_cosine: &[f32]) {
+        // Actors: merged NER mentions (`is_actor`).
+        let ents: Vec<usize> = (0..d.entities.len()).filter(|&i| self.is_actor(&d.entities[i].label, &d.entities[i].text)).collect();
         let names: Vec<(String, String)> = ents.iter().map(|&i| (d.entities[i].label.clone(), d.entities[i].text.clone())).collect();
         let canon = merge_mentions(&names);
         // Position of each entity in `ents`, and the actor mentions of each sentence.
@@ -480,13 +525,14 @@ impl StanceStage {
             grammar.prepositions.clear();
         }
         for (ti, t) in self.targets.iter().enumerate() {
-            let mine: Vec<&(usize, usize, f32, &str, Probs)> = found.iter().filter(|f| f.1 == ti).collect();
+            let mine: Vec<&Found> = found.iter().filter(|f| f.target == ti).collect();
             let mut sentence_rows = Vec::new();
             let mut per_actor: BTreeMap<usize, Vec<(usize, Probs)>> = BTreeMap::new();
             let mut prev: Option<(usize, Vec<usize>)> = None;
             // Actors with evidence of their own (not only by apposition).
             let mut voices: std::collections::HashSet<usize> = std::collections::HashSet::new();
-            for &&(si, _, cosine, by, p) in &mine {
+            for f in &mine {
+                let (si, cosine, by, p) = (f.sentence, f.cosine, f.by, f.probs);
                 let sent = &d.sentences[si];
                 let text = &d.text[sent.span.byte_start..sent.span.byte_end];
                 let cues = self.lexicon.find(&d.lang.code, text);
@@ -585,10 +631,23 @@ impl StanceStage {
                         }
                     }
                 }
-                for (a, _) in &holders {
-                    let ev = per_actor.entry(*a).or_default();
-                    if !ev.iter().any(|e| e.0 == si) {
-                        ev.push((si, cue_holder_evidence(q, cue_side.get(a).copied(), self.opts.cue_holder_weight)));
+                if self.opts.holder_model {
+                    // Each actor's own stance in this sentence: the mean of its marked mentions.
+                    let mut mine: BTreeMap<usize, Vec<Probs>> = BTreeMap::new();
+                    for (ei, mp) in &f.marked {
+                        let mp = [mp[0], mp[1], mp[2] * self.opts.holder_none_weight];
+                        let s: f32 = mp.iter().sum();
+                        mine.entry(actor_of(*ei)).or_default().push(mp.map(|x| x / s.max(1e-12)));
+                    }
+                    for (a, ps) in mine {
+                        per_actor.entry(a).or_default().push((si, aggregate(&ps, 0.0).0));
+                    }
+                } else {
+                    for (a, _) in &holders {
+                        let ev = per_actor.entry(*a).or_default();
+                        if !ev.iter().any(|e| e.0 == si) {
+                            ev.push((si, cue_holder_evidence(q, cue_side.get(a).copied(), self.opts.cue_holder_weight)));
+                        }
                     }
                 }
                 prev = (!holders.is_empty()).then(|| (si, holders.iter().map(|h| h.0).collect()));
@@ -609,6 +668,12 @@ impl StanceStage {
             let all: Vec<Probs> = sentence_rows.iter().map(|r| [r.probs.favor, r.probs.against, r.probs.none]).collect();
             let actor_stance: BTreeMap<usize, (Probs, StanceLabel)> =
                 per_actor.iter().map(|(&a, ev)| (a, aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin))).collect();
+            if self.opts.holder_model {
+                // Every actor named in a relevant sentence was asked about; those the model
+                // gives no side are mentioned, not holders.
+                per_actor.retain(|a, _| actor_stance[a].1 != StanceLabel::None);
+                voices = per_actor.keys().copied().collect();
+            }
             let actor_labels: Vec<StanceLabel> = actor_stance.iter().filter(|(a, _)| voices.contains(a)).map(|(_, s)| s.1).collect();
             let (m, mean_label) = aggregate(&all, self.opts.min_margin);
             let label = match self.opts.doc_rule {

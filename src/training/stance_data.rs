@@ -15,6 +15,8 @@
 //! - the project's own news-register pairs (`corpora/stance-news/*.jsonl`, `{"target", "text",
 //!   "lang", "label", "holder", "kind"}`): favor / against / none, and `unrelated` (a sentence
 //!   of the same news weeks that is not about the target) → none;
+//! - holder-marked pairs (`read_marked_pairs`): the news pairs' holders and the per-actor
+//!   labels of `corpora/stance-actors/*.jsonl`, each actor's mentions marked `[[ ]]`;
 //! - the gold JSONL of `eval stance`: `{"text", "target", "label"[, "lang"]}` with `favor`,
 //!   `favour`, `against`, `none`, `neutral` in any case.
 use crate::error::{Error, Result};
@@ -279,6 +281,48 @@ pub fn read_news_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
     Ok(out)
 }
 
+/// Holder-marked pairs (`models::stance::mark_name`) from the project's news folders: a line
+/// with an `"actors": [{"name", "label"}, ...]` list gives one pair per actor, its mentions
+/// marked (`source` "actors": the stance of that actor, none when only mentioned); a line with
+/// a `"holder"` that occurs in its text gives one pair with the holder marked (`source`
+/// "news-marked"). Actor lines are split by a hash of the text: 20 % dev, the rest train; a
+/// name missing from its text is an error naming file and line.
+pub fn read_marked_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        for (i, l) in text.lines().enumerate() {
+            if l.trim().is_empty() {
+                continue;
+            }
+            let line = i as u64 + 1;
+            let v: serde_json::Value = serde_json::from_str(l).map_err(|e| bad(&path, line, e))?;
+            let field = |k: &str| v[k].as_str().map(str::to_string).ok_or_else(|| bad(&path, line, format!("missing string field {k:?}")));
+            let (t, target) = (field("text")?, field("target")?);
+            let lang = v["lang"].as_str().unwrap_or("und").to_string();
+            if let Some(actors) = v["actors"].as_array() {
+                let split = if crate::stages::output::shard_of(&t, 100) < 20 { "dev" } else { "train" };
+                for a in actors {
+                    let name = a["name"].as_str().ok_or_else(|| bad(&path, line, "an actor without a \"name\""))?;
+                    let marked = crate::models::stance::mark_name(&t, name).ok_or_else(|| bad(&path, line, format!("actor {name:?} does not occur in the text")))?;
+                    let l = label(&path, line, a["label"].as_str().unwrap_or(""))?;
+                    out.push(StanceExample { text: marked, target: target.clone(), label: l, lang: lang.clone(), source: "actors", split: split.into() });
+                }
+            } else if let Some(marked) = v["holder"].as_str().and_then(|h| crate::models::stance::mark_name(&t, h)) {
+                let l = label(&path, line, &field("label")?)?;
+                out.push(StanceExample { text: marked, target, label: l, lang, source: "news-marked", split: "train".into() });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The many-target argument corpora added in session 4 (P-Stance train, VAST three-way,
 /// Perspectrum, IBM claims, ArgKP, ValueEval), split as their releases split them: VAST topics
 /// by the same hash as the sentiment-swapped VAST (half held out), Perspectrum / IBM / ArgKP /
@@ -401,6 +445,27 @@ mod tests {
             assert_eq!(StanceLabel::parse(s), Some(l), "{s}");
         }
         assert_eq!(StanceLabel::parse("maybe"), None);
+    }
+
+    #[test]
+    fn holder_marked_pairs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.jsonl"), concat!(
+            "{\"target\":\"T\",\"text\":\"Moscow called it a provocation.\",\"lang\":\"en\",\"label\":\"against\",\"holder\":\"Moscow\"}\n",
+            "{\"target\":\"T\",\"text\":\"Snow fell.\",\"lang\":\"en\",\"label\":\"none\",\"holder\":null}\n",
+            "{\"target\":\"T\",\"text\":\"Kyiv welcomed it in Paris.\",\"lang\":\"en\",\"actors\":[{\"name\":\"Kyiv\",\"label\":\"favor\"},{\"name\":\"Paris\",\"label\":\"none\"}]}\n",
+        )).unwrap();
+        let v = read_marked_pairs(dir.path()).unwrap();
+        let got: Vec<(&str, StanceLabel, &str)> = v.iter().map(|e| (e.text.as_str(), e.label, e.source)).collect();
+        assert_eq!(got, [
+            ("[[Moscow]] called it a provocation.", StanceLabel::Against, "news-marked"),
+            ("[[Kyiv]] welcomed it in Paris.", StanceLabel::Favor, "actors"),
+            ("Kyiv welcomed it in [[Paris]].", StanceLabel::None, "actors"),
+        ]);
+        assert_eq!(v[1].split, v[2].split, "one sentence's actors share a split");
+        std::fs::write(dir.path().join("b.jsonl"), "{\"target\":\"T\",\"text\":\"Kyiv welcomed it.\",\"actors\":[{\"name\":\"Kiev\",\"label\":\"favor\"}]}\n").unwrap();
+        let e = read_marked_pairs(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("b.jsonl:1:") && e.contains("Kiev"), "{e}");
     }
 
     #[test]
