@@ -29,6 +29,9 @@ pub struct StanceConfig {
     pub targets: Vec<PathBuf>,
     pub model: PathBuf,
     pub relevance_model: PathBuf,
+    /// The stance model asked about each actor under `--holder-model` (trained on
+    /// holder-marked pairs); None: the stance model itself.
+    pub holder_model: Option<PathBuf>,
     pub cues: PathBuf,
     pub options: StanceOptions,
     /// Place and organisation names for canonical actors (`lexicons/places.tsv`,
@@ -79,6 +82,7 @@ impl PipelineOptions {
                 targets: vec!["targets/paris-declaration.toml".into()],
                 model: "models/stance-multi".into(),
                 relevance_model: "models/e5-small".into(),
+                holder_model: None,
                 cues: "lexicons/cues.toml".into(),
                 options: StanceOptions::default(),
                 places: vec!["lexicons/places.tsv".into(), "lexicons/places-common.tsv".into(), "lexicons/organisations.tsv".into()],
@@ -107,6 +111,7 @@ impl PipelineOptions {
             c.targets = c.targets.iter().map(|t| resolve(t)).collect::<crate::Result<_>>()?;
             c.model = resolve(&c.model)?;
             c.relevance_model = resolve(&c.relevance_model)?;
+            c.holder_model = c.holder_model.as_ref().map(|p| resolve(p)).transpose()?;
             c.cues = resolve(&c.cues)?;
             c.places = c.places.iter().map(|p| resolve(p)).collect::<crate::Result<_>>()?;
         }
@@ -232,7 +237,7 @@ impl Pipeline {
         serde_json::json!({"inputs": files, "reader": o.reader, "ner": o.ner, "format": o.formats,
             "shard": o.shard, "limit": o.limit, "docs_per_batch": o.docs_per_batch, "stdout": o.stdout, "model": self.ner_dir.dir,
             "date_field": o.date_field,
-            "stance": o.stance.as_ref().map(|c| serde_json::json!({"targets": c.targets, "model": c.model, "relevance": c.relevance_model, "cues": c.cues, "options": c.options,
+            "stance": o.stance.as_ref().map(|c| serde_json::json!({"targets": c.targets, "model": c.model, "relevance": c.relevance_model, "holder_model": c.holder_model, "cues": c.cues, "options": c.options,
                 "places": c.places, "aliases": c.aliases, "actor_threshold": c.actor_threshold}))})
     }
 
@@ -374,6 +379,9 @@ impl Pipeline {
             let (s, r) = (st.stance_dir(), st.relevance_dir());
             models.insert("stance", model_info(&s, s.labels().unwrap_or_default(), &mut hashed)?);
             models.insert("relevance", model_info(&r, r.labels().unwrap_or_default(), &mut hashed)?);
+            if let Some(h) = st.holder_dir() {
+                models.insert("holder", model_info(&h, h.labels().unwrap_or_default(), &mut hashed)?);
+            }
         }
         let stage = self.stance.as_ref();
         let t = serde_json::json!({"ner": self.annotator.timings, "stance": stage.map(|s| s.timings.clone()),
@@ -403,8 +411,17 @@ fn load_stance_stage(c: &StanceConfig, ner: &tch::nn::VarStore) -> anyhow::Resul
     let sdir = ModelDir::open(&c.model).context("opening the stance model (--stance-model)")?;
     let model = crate::models::stance::StanceModel::load(&sdir, tch::Device::Cpu)?;
     share_word_embeddings(ner, &model.model.vs);
+    let holder = match &c.holder_model {
+        Some(dir) if c.options.holder_model != crate::stages::stance::HolderModel::Off => {
+            let hdir = ModelDir::open(dir).context("opening the holder stance model (--holder-stance-model)")?;
+            let m = crate::models::stance::StanceModel::load(&hdir, tch::Device::Cpu)?;
+            share_word_embeddings(ner, &m.model.vs);
+            Some(m)
+        }
+        _ => None,
+    };
     let lexicon = crate::stages::actors::Lexicon::load(&c.cues)?;
-    Ok(StanceStage::new(targets, relevance, model, lexicon, c.options.clone()))
+    Ok(StanceStage::new(targets, relevance, model, lexicon, c.options.clone()).with_holder_model(holder))
 }
 
 /// What run.json records of a model: sha256 of every weight, config and tokenizer file

@@ -35,6 +35,10 @@ pub struct Args {
     /// Stance model directory (sequence classification with favor / against / none labels)
     #[arg(long, default_value = "models/stance-multi")]
     stance_model: PathBuf,
+    /// Stance model asked about each marked actor under --holder-model (trained on
+    /// holder-marked pairs: `train stance --marked`); default: --stance-model itself
+    #[arg(long)]
+    holder_stance_model: Option<PathBuf>,
     /// Sentence-embedding model for relevance (multilingual-e5 layout: "query: " / "passage: ")
     #[arg(long, default_value = "models/e5-small")]
     relevance_model: PathBuf,
@@ -139,6 +143,7 @@ impl Args {
                 targets: self.targets.clone(),
                 model: self.stance_model.clone(),
                 relevance_model: self.relevance_model.clone(),
+                holder_model: self.holder_stance_model.clone(),
                 cues: self.cues.clone(),
                 options: self.stance.clone(),
                 places: self.places.clone(),

@@ -39,6 +39,15 @@ pub enum ComplementSides {
     Any,
 }
 
+/// Who asks the stance model about each actor (`--holder-model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum HolderModel {
+    Off,
+    Holders,
+    All,
+}
+
 /// How a document's label is read from its relevant sentences and actors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -155,13 +164,18 @@ pub struct StanceOptions {
     /// spokeswoman rebuked the commitments France pledged": not France's stance)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub cue_side_check: bool,
-    /// Actors' stances from the stance model asked about each actor: every person,
-    /// organisation and place named in a relevant sentence is marked in it (`[[Name]]`) and
-    /// the model gives that actor's own stance, instead of the sentence's stance going to the
-    /// holders the cue rules find. Needs a model trained with marked pairs (`train stance
-    /// --marked`); the rules still name each sentence row's holder
+    /// Actors' stances from the stance model asked about each actor: the actor's mentions are
+    /// marked in the sentence (`[[Name]]`) and the model gives that actor's own stance. `off`:
+    /// the sentence's stance goes to the holders the cue rules find; `holders`: the rules find
+    /// the holders, the marked model gives each its side; `all`: every person, organisation and
+    /// place named in a relevant sentence is asked about, and those given a side are its
+    /// holders. Needs a model trained with marked pairs (`train stance --marked`); the rules
+    /// still name each sentence row's holder
+    #[arg(long, value_enum, default_value = "off")]
+    pub holder_model: HolderModel,
+    /// --holder-model all: also places the rules do not name holders
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
-    pub holder_model: bool,
+    pub holder_model_places: bool,
     /// --holder-model: calibration of the marked predictions, as --none-weight for sentences
     #[arg(long, default_value_t = 1.0)]
     pub holder_none_weight: f32,
@@ -241,6 +255,8 @@ pub struct StanceStage {
     pub targets: Vec<Target>,
     relevance: Relevance,
     model: StanceModel,
+    /// The model asked about marked actors (`--holder-model`), when not `model` itself.
+    holder: Option<StanceModel>,
     lexicon: Lexicon,
     pub opts: StanceOptions,
     pub timings: StanceTimings,
@@ -367,7 +383,18 @@ impl StanceStage {
     }
 
     pub fn new(targets: Vec<Target>, relevance: Relevance, model: StanceModel, lexicon: Lexicon, opts: StanceOptions) -> StanceStage {
-        StanceStage { targets, relevance, model, lexicon, opts, timings: StanceTimings::default() }
+        StanceStage { targets, relevance, model, holder: None, lexicon, opts, timings: StanceTimings::default() }
+    }
+
+    /// Ask `holder` rather than the stance model about marked actors (`--holder-model`).
+    pub fn with_holder_model(mut self, holder: Option<StanceModel>) -> StanceStage {
+        self.holder = holder;
+        self
+    }
+
+    /// The holder model's directory, when it is a model of its own.
+    pub fn holder_dir(&self) -> Option<crate::models::ModelDir> {
+        self.holder.as_ref().map(|m| m.model.dir.clone())
     }
 
     /// Forward-pass statistics of the relevance encoder and the stance model.
@@ -457,7 +484,7 @@ impl StanceStage {
         let probs = self.model.predict(&inputs)?;
         // With --holder-model, each actor mention of a relevant sentence marked in turn.
         let mut marked: Vec<Vec<(usize, Probs)>> = vec![Vec::new(); pairs.len()];
-        if self.opts.holder_model {
+        if self.opts.holder_model != HolderModel::Off {
             let mut owners: Vec<(usize, usize)> = Vec::new();
             let mut texts: Vec<String> = Vec::new();
             for (pi, p) in pairs.iter().enumerate() {
@@ -472,7 +499,8 @@ impl StanceStage {
                 }
             }
             let inputs: Vec<(&str, &str)> = owners.iter().zip(&texts).map(|(&(pi, _), t)| (self.targets[pairs[pi].target].stance_query(), t.as_str())).collect();
-            for ((pi, ei), pr) in owners.into_iter().zip(self.model.predict(&inputs)?) {
+            let model = self.holder.as_ref().unwrap_or(&self.model);
+            for ((pi, ei), pr) in owners.into_iter().zip(model.predict(&inputs)?) {
                 marked[pi].push((ei, pr));
             }
         }
@@ -631,22 +659,39 @@ impl StanceStage {
                         }
                     }
                 }
-                if self.opts.holder_model {
-                    // Each actor's own stance in this sentence: the mean of its marked mentions.
-                    let mut mine: BTreeMap<usize, Vec<Probs>> = BTreeMap::new();
+                // Each actor's own stance in this sentence (--holder-model): the mean of its
+                // marked mentions, calibrated.
+                let mut own: BTreeMap<usize, Probs> = BTreeMap::new();
+                {
+                    let mut by_actor: BTreeMap<usize, Vec<Probs>> = BTreeMap::new();
                     for (ei, mp) in &f.marked {
                         let mp = [mp[0], mp[1], mp[2] * self.opts.holder_none_weight];
                         let s: f32 = mp.iter().sum();
-                        mine.entry(actor_of(*ei)).or_default().push(mp.map(|x| x / s.max(1e-12)));
+                        by_actor.entry(actor_of(*ei)).or_default().push(mp.map(|x| x / s.max(1e-12)));
                     }
-                    for (a, ps) in mine {
-                        per_actor.entry(a).or_default().push((si, aggregate(&ps, 0.0).0));
+                    for (a, ps) in by_actor {
+                        own.insert(a, aggregate(&ps, 0.0).0);
+                    }
+                }
+                if self.opts.holder_model == HolderModel::All {
+                    // Places are mostly venues and objects ("in Paris", "guarantees for
+                    // Ukraine"): unless --holder-model-places, only those the rules name
+                    // holders ("Moscow rejected") are asked about.
+                    for (a, p) in &own {
+                        let place = d.entities[ents[*a]].label == "LOC";
+                        if !place || self.opts.holder_model_places || holders.iter().any(|h| h.0 == *a) {
+                            per_actor.entry(*a).or_default().push((si, *p));
+                        }
                     }
                 } else {
                     for (a, _) in &holders {
                         let ev = per_actor.entry(*a).or_default();
                         if !ev.iter().any(|e| e.0 == si) {
-                            ev.push((si, cue_holder_evidence(q, cue_side.get(a).copied(), self.opts.cue_holder_weight)));
+                            let p = match own.get(a) {
+                                Some(p) if self.opts.holder_model == HolderModel::Holders => *p,
+                                _ => cue_holder_evidence(q, cue_side.get(a).copied(), self.opts.cue_holder_weight),
+                            };
+                            ev.push((si, p));
                         }
                     }
                 }
@@ -668,7 +713,7 @@ impl StanceStage {
             let all: Vec<Probs> = sentence_rows.iter().map(|r| [r.probs.favor, r.probs.against, r.probs.none]).collect();
             let actor_stance: BTreeMap<usize, (Probs, StanceLabel)> =
                 per_actor.iter().map(|(&a, ev)| (a, aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin))).collect();
-            if self.opts.holder_model {
+            if self.opts.holder_model == HolderModel::All {
                 // Every actor named in a relevant sentence was asked about; those the model
                 // gives no side are mentioned, not holders.
                 per_actor.retain(|a, _| actor_stance[a].1 != StanceLabel::None);
