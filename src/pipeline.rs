@@ -82,7 +82,7 @@ impl PipelineOptions {
                 targets: vec!["targets/paris-declaration.toml".into()],
                 model: "models/stance-multi".into(),
                 relevance_model: "models/e5-small".into(),
-                holder_model: None,
+                holder_model: Some("models/stance-holder".into()),
                 cues: "lexicons/cues.toml".into(),
                 options: StanceOptions::default(),
                 places: vec!["lexicons/places.tsv".into(), "lexicons/places-common.tsv".into(), "lexicons/organisations.tsv".into()],

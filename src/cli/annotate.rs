@@ -36,8 +36,8 @@ pub struct Args {
     #[arg(long, default_value = "models/stance-multi")]
     stance_model: PathBuf,
     /// Stance model asked about each marked actor under --holder-model (trained on
-    /// holder-marked pairs: `train stance --marked`); default: --stance-model itself
-    #[arg(long)]
+    /// holder-marked pairs by `train stance --marked`; any stance model directory works)
+    #[arg(long, default_value = "models/stance-holder")]
     holder_stance_model: Option<PathBuf>,
     /// Sentence-embedding model for relevance (multilingual-e5 layout: "query: " / "passage: ")
     #[arg(long, default_value = "models/e5-small")]
