@@ -265,17 +265,22 @@ pub fn read_valueeval(path: &Path, split: &'static str) -> Result<Vec<StanceExam
     read_single_target(path, &l)
 }
 
-/// The project's news-register pairs: every `*.jsonl` of `dir` (see the module doc), all train.
-/// `unrelated` lines become none. A line that does not parse is an error naming file and line.
-pub fn read_news_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
+/// The `*.jsonl` files of `dir`, sorted.
+fn jsonl_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
         .collect();
     files.sort();
+    Ok(files)
+}
+
+/// The project's news-register pairs: every `*.jsonl` of `dir` (see the module doc), all train.
+/// `unrelated` lines become none. A line that does not parse is an error naming file and line.
+pub fn read_news_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
     let mut out = Vec::new();
-    for path in files {
+    for path in jsonl_files(dir)? {
         out.extend(read_pairs_jsonl(&path, "news", "train")?);
     }
     Ok(out)
@@ -288,14 +293,8 @@ pub fn read_news_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
 /// "news-marked"). Actor lines are split by a hash of the text: 20 % dev, the rest train; a
 /// name missing from its text is an error naming file and line.
 pub fn read_marked_pairs(dir: &Path) -> Result<Vec<StanceExample>> {
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
     let mut out = Vec::new();
-    for path in files {
+    for path in jsonl_files(dir)? {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         for (i, l) in text.lines().enumerate() {
             if l.trim().is_empty() {
