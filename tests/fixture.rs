@@ -178,5 +178,8 @@ pub fn stance_args(dir: &Path) -> Vec<String> {
         make_model(&m, Arch::Bert, Head::Sequence, 23);
     }
     let p = m.display().to_string();
-    vec!["--stance-model".into(), p.clone(), "--relevance-model".into(), p]
+    // The random fixture tags so many entities that asking it about each (--holder-model all,
+    // the default) multiplies the long-document test's time; these tests check the rules' path,
+    // and tests/stance.rs the holder model with the shipped weights.
+    vec!["--stance-model".into(), p.clone(), "--relevance-model".into(), p, "--holder-model".into(), "off".into()]
 }
