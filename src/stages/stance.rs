@@ -167,10 +167,11 @@ pub struct StanceOptions {
     /// Actors' stances from the stance model asked about each actor: the actor's mentions are
     /// marked in the sentence (`[[Name]]`) and the model gives that actor's own stance. `off`:
     /// the sentence's stance goes to the holders the cue rules find; `holders`: the rules find
-    /// the holders, the marked model gives each its side; `all`: every person, organisation and
-    /// place named in a relevant sentence is asked about, and those given a side are its
-    /// holders. Needs a model trained with marked pairs (`train stance --marked`); the rules
-    /// still name each sentence row's holder
+    /// the holders, the marked model gives each its side; `all`: every person and organisation
+    /// named in a relevant sentence, and every place the rules name a holder, is asked about,
+    /// and those given a side are its holders. Needs a model trained with marked pairs (`train
+    /// stance --marked`); the rules still name each sentence row's holder and the document's
+    /// voices
     #[arg(long, value_enum, default_value = "all")]
     pub holder_model: HolderModel,
     /// --holder-model all: also places the rules do not name holders
@@ -311,6 +312,14 @@ pub fn cue_holder_evidence(q: Probs, side: Option<usize>, weight: f32) -> Probs 
             out
         }
         _ => q,
+    }
+}
+
+/// Add `p` as `actor`'s evidence from sentence `si`, unless it already has some from there.
+fn push_once(evidence: &mut BTreeMap<usize, Vec<(usize, Probs)>>, actor: usize, si: usize, p: Probs) {
+    let ev = evidence.entry(actor).or_default();
+    if !ev.iter().any(|e| e.0 == si) {
+        ev.push((si, p));
     }
 }
 
@@ -677,33 +686,24 @@ impl StanceStage {
                     }
                 }
                 // The rules' evidence: each holder takes the sentence's stance. It decides the
-                // document's voices under every --holder-model, and the actors under `off`.
+                // document's voices under every --holder-model, and the actors under `off`;
+                // under `holders` each holder takes its own marked stance instead (a holder
+                // with no mention in the sentence, carried over, keeps the rules' evidence).
                 for (a, _) in &holders {
-                    let ev = by_rules.entry(*a).or_default();
-                    if !ev.iter().any(|e| e.0 == si) {
-                        ev.push((si, cue_holder_evidence(q, cue_side.get(a).copied(), self.opts.cue_holder_weight)));
+                    let rule = cue_holder_evidence(q, cue_side.get(a).copied(), self.opts.cue_holder_weight);
+                    push_once(&mut by_rules, *a, si, rule);
+                    if self.opts.holder_model == HolderModel::Holders {
+                        push_once(&mut per_actor, *a, si, own.get(a).copied().unwrap_or(rule));
                     }
                 }
-                match self.opts.holder_model {
-                    HolderModel::Off => {}
-                    // Places are mostly venues and objects ("in Paris", "guarantees for
-                    // Ukraine"): unless --holder-model-places, only those the rules name
-                    // holders ("Moscow rejected") are asked about.
-                    HolderModel::All => {
-                        for (a, p) in &own {
-                            let place = d.entities[ents[*a]].label == "LOC";
-                            if !place || self.opts.holder_model_places || holders.iter().any(|h| h.0 == *a) {
-                                per_actor.entry(*a).or_default().push((si, *p));
-                            }
-                        }
-                    }
-                    // A holder with no mention in the sentence (carried over) keeps the rules' evidence.
-                    HolderModel::Holders => {
-                        for (a, _) in &holders {
-                            let ev = per_actor.entry(*a).or_default();
-                            if !ev.iter().any(|e| e.0 == si) {
-                                ev.push((si, own.get(a).copied().unwrap_or_else(|| cue_holder_evidence(q, cue_side.get(a).copied(), self.opts.cue_holder_weight))));
-                            }
+                // Places are mostly venues and objects ("in Paris", "guarantees for Ukraine"):
+                // unless --holder-model-places, only those the rules name holders ("Moscow
+                // rejected") are asked about.
+                if self.opts.holder_model == HolderModel::All {
+                    for (a, p) in &own {
+                        let place = d.entities[ents[*a]].label == "LOC";
+                        if !place || self.opts.holder_model_places || holders.iter().any(|h| h.0 == *a) {
+                            per_actor.entry(*a).or_default().push((si, *p));
                         }
                     }
                 }
@@ -723,13 +723,16 @@ impl StanceStage {
                 });
             }
             let all: Vec<Probs> = sentence_rows.iter().map(|r| [r.probs.favor, r.probs.against, r.probs.none]).collect();
-            if self.opts.holder_model == HolderModel::Off {
-                per_actor = by_rules.clone();
-            }
             let stance_of = |ev: &BTreeMap<usize, Vec<(usize, Probs)>>| -> BTreeMap<usize, (Probs, StanceLabel)> {
                 ev.iter().map(|(&a, ev)| (a, aggregate(&ev.iter().map(|e| e.1).collect::<Vec<_>>(), self.opts.min_margin))).collect()
             };
-            let actor_stance = stance_of(&per_actor);
+            let rule_stance = stance_of(&by_rules);
+            let actor_stance = if self.opts.holder_model == HolderModel::Off {
+                per_actor = by_rules;
+                rule_stance.clone()
+            } else {
+                stance_of(&per_actor)
+            };
             if self.opts.holder_model == HolderModel::All {
                 // Every actor named in a relevant sentence was asked about; those the model
                 // gives no side are mentioned, not holders. The document's voices stay the
@@ -739,7 +742,7 @@ impl StanceStage {
             // The document's evidence: its voices as the rules read them, whatever
             // --holder-model (measured: the marked model's sides moved real-news documents
             // the wrong way, eval/news-real test document F1 0.487 -> 0.444).
-            let actor_labels: Vec<StanceLabel> = stance_of(&by_rules).iter().filter(|(a, _)| voices.contains(a)).map(|(_, s)| s.1).collect();
+            let actor_labels: Vec<StanceLabel> = rule_stance.iter().filter(|(a, _)| voices.contains(a)).map(|(_, s)| s.1).collect();
             let (m, mean_label) = aggregate(&all, self.opts.min_margin);
             let label = match self.opts.doc_rule {
                 DocRule::Mean => mean_label,
