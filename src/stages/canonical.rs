@@ -7,12 +7,14 @@
 //!    ("President", "президент"), a spelling skeleton (sch→sh, w→v, ou/oe→u, z→s, c→k, y/j→i,
 //!    doubled letters once) and a case ending stripped (Путина, Putinowi, Кремле → the same key);
 //!    a person's key is the surname only, with a feminine marker for -ska / -skaya names
-//!    (Zelenska is not Zelensky);
+//!    (Zelenska is not Zelensky), and a two-word name in family-name-first order ("Orbán
+//!    Viktor") joins the person seen with both names the other way round;
 //! 3. the bundled place names (`lexicons/places.tsv`: CLDR country and city names in 38
 //!    languages, Deutschland / Niemcy / Германия → Germany), exact or as an inflected form (the
 //!    place's key plus at most two letters: Kijowie → Kijów);
 //! 4. for Arabic and Hebrew script, the consonant skeleton of the surname against the Latin and
-//!    Cyrillic names seen (بوتين → btn ← Putin);
+//!    Cyrillic names seen (بوتين → btn ← Putin; a place's article dropped: القرم → Crimea);
+//!    for Japanese kana the same with r read as l (ゼレンスキー → Zelensky);
 //! 5. the encoder's name embeddings (multilingual-e5, "query: NAME"): the mean cosine with the
 //!    actor's mentions so far at least `threshold` (0.90), same entity type.
 //!
@@ -32,7 +34,7 @@ const TITLES: &[&str] = &[
 ];
 
 /// Case endings stripped from the last letters of a word's skeleton, longest first.
-const ENDINGS: &[&str] = &["aia", "eho", "oho", "eha", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
+const ENDINGS: &[&str] = &["ieiu", "eiu", "oiu", "iei", "aia", "eho", "oho", "eha", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
 /// Feminine surname endings (transliterated, before the skeleton).
 const FEMININE: &[&str] = &["ska", "skaia", "skaya", "skoi", "skoj", "skoyi", "skoy", "skiej", "skou", "cka", "tska", "tskaia"];
 
@@ -107,9 +109,13 @@ pub fn consonants(name: &str, label: &str) -> String {
     let words = name_words(name);
     let words: &[String] = if label == "PER" { &words[words.len().saturating_sub(1)..] } else { &words };
     let fem = label == "PER" && words.last().is_some_and(|w| FEMININE.iter().any(|f| w.ends_with(f)));
+    let article = name.trim_start().starts_with("ال") && label != "PER";
     let mut out = String::new();
-    for w in words {
-        let w = w.replace("kh", "h").replace("ch", "h").replace("sh", "s").replace('p', "b").replace('v', "f").replace(['c', 'q'], "k");
+    for (i, w) in words.iter().enumerate() {
+        // The Arabic article (ال, "al-") is not part of a place's name: القرم is Crimea.
+        let w = if i == 0 && article && w.len() > 3 { &w[1..] } else { w.as_str() };
+        // Arabic writes "ng" with one letter (Washington / واشنطن).
+        let w = w.replace("ng", "n").replace("kh", "h").replace("ch", "h").replace("sh", "s").replace('p', "b").replace('v', "f").replace(['c', 'q'], "k");
         for ch in w.chars().filter(|c| !"aeiouwy".contains(*c)) {
             if !out.ends_with(ch) {
                 out.push(ch);
@@ -155,6 +161,17 @@ fn person_key(name: &str) -> Option<String> {
     }
     let first = skeleton(&words[0]).chars().next()?;
     Some(format!("{first}|{}", name_key(name, "PER")?))
+}
+
+/// The full-name key of a two-word name read family name first ("v|orban" for "Orbán
+/// Viktor").
+fn reversed_person_key(name: &str) -> Option<String> {
+    let words = name_words(name);
+    if words.len() != 2 || abjad(name) {
+        return None;
+    }
+    let first = skeleton(&words[1]).chars().next()?;
+    Some(format!("{first}|{}", name_key(&words[0], "PER")?))
 }
 
 /// Words left out of initials.
@@ -225,6 +242,19 @@ fn raw_key(name: &str) -> String {
 /// Whether the name is written in Arabic or Hebrew script (its first letter).
 fn abjad(name: &str) -> bool {
     name.chars().find(|c| c.is_alphabetic()).is_some_and(|c| matches!(c as u32, 0x0590..=0x06FF | 0x0750..=0x077F | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF))
+}
+
+/// Whether the name is written in Japanese kana (its first letter).
+fn kana(name: &str) -> bool {
+    name.chars().find(|c| c.is_alphabetic()).is_some_and(|c| matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F))
+}
+
+/// The consonants a kana name is matched by, and a Latin or Cyrillic name indexed under:
+/// kana has one liquid (ゼレンスキー is "zerensuki") and writes ti as chi (プーチン), so r is l
+/// and a kana "chi" is "ti".
+fn kana_consonants(name: &str, label: &str) -> String {
+    let c = if kana(name) { consonants(&any_ascii::any_ascii(name).replace("chi", "ti"), label) } else { consonants(name, label) };
+    format!("kana:{}", c.replace('r', "l"))
 }
 
 /// Known names: (type, key) → canonical name, for exact lookup and inflected forms.
@@ -398,6 +428,13 @@ impl Canonicalizer {
         if let Some(&a) = person_key(name).and_then(|k| self.by_full_name.get(&k)) {
             return Some((Ok(a), Via::Key));
         }
+        // A two-word person in family-name-first order (Hungarian "Orbán Viktor") is the
+        // person already seen with that given name and surname the other way round.
+        if label == "PER" {
+            if let Some(&a) = reversed_person_key(name).and_then(|k| self.by_full_name.get(&k)) {
+                return Some((Ok(a), Via::Key));
+            }
+        }
         let key = mention_key(name, label);
         if let Some(&a) = self.by_key.get(&(l.clone(), key.clone())) {
             return Some((Ok(a), Via::Key));
@@ -424,6 +461,14 @@ impl Canonicalizer {
         }
         if let Some(c) = self.places.lookup(label, &key).or_else(|| other(label).and_then(|o| self.places.lookup(o, &key))) {
             return Some((self.by_known.get(&(l, c.to_string())).copied().ok_or((c.to_string(), format!("{}:{}", label, slug(c)))), Via::Place));
+        }
+        if kana(name) {
+            let c = kana_consonants(name, label);
+            if c.len() >= 8 {
+                if let Some(&a) = self.by_consonants.get(&(l.clone(), c)) {
+                    return Some((Ok(a), Via::Consonants));
+                }
+            }
         }
         if abjad(name) {
             let c = given_consonants(name, label).unwrap_or_else(|| consonants(name, label));
@@ -549,7 +594,8 @@ impl Canonicalizer {
             }
         }
         let c = consonants(name, label);
-        if !abjad(name) && c.len() >= 3 {
+        if !abjad(name) && !kana(name) && c.len() >= 3 {
+            self.by_consonants.entry((l.clone(), kana_consonants(name, label))).or_insert(idx);
             self.by_consonants.entry((l.clone(), c)).or_insert(idx);
             if let Some(g) = given_consonants(name, label) {
                 self.by_consonants.entry((l, g)).or_insert(idx);
@@ -685,5 +731,27 @@ mod tests {
         let (b, via) = c.assign("Bundestag", "ORG", Some(&[0.0, 1.0]));
         assert_eq!(via, Via::New);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn kana_abjad_places_word_order_and_instrumental_endings() {
+        let mut c = canon();
+        let (z, _) = c.assign("Volodymyr Zelensky", "PER", None);
+        let (p, _) = c.assign("Putin", "PER", None);
+        assert_eq!(c.assign("ゼレンスキー", "PER", None), (z, Via::Consonants));
+        assert_eq!(c.assign("プーチン", "PER", None), (p, Via::Consonants));
+        // r and l are one kana sound, but other consonants still count: not Putin.
+        assert_ne!(c.assign("ブリンケン", "PER", None).0, p);
+        let (w, _) = c.assign("Washington", "LOC", None);
+        assert_eq!(c.assign("واشنطن", "LOC", None), (w, Via::Consonants));
+        let (k, _) = c.assign("Crimea", "LOC", None);
+        assert_eq!(c.assign("القرم", "LOC", None), (k, Via::Consonants));
+        let (o, _) = c.assign("Viktor Orbán", "PER", None);
+        assert_eq!(c.assign("Orbán Viktor", "PER", None).0, o);
+        assert_ne!(c.assign("Orbán Anikó", "PER", None).0, o, "another given name");
+        let (u, _) = c.assign("Україна", "LOC", None);
+        assert_eq!(c.assign("Україною", "LOC", None).0, u);
+        let (r, _) = c.assign("Росія", "LOC", None);
+        assert_eq!(c.assign("Росією", "LOC", None).0, r);
     }
 }
