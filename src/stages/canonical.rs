@@ -249,12 +249,16 @@ fn kana(name: &str) -> bool {
     name.chars().find(|c| c.is_alphabetic()).is_some_and(|c| matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F))
 }
 
-/// The consonants a kana name is matched by, and a Latin or Cyrillic name indexed under:
-/// kana has one liquid (ゼレンスキー is "zerensuki") and writes ti as chi (プーチン), so r is l
-/// and a kana "chi" is "ti".
+/// The consonants of a kana name ([`consonants`] of its romanisation): kana writes ti as chi
+/// (プーチン is "puchin").
 fn kana_consonants(name: &str, label: &str) -> String {
-    let c = if kana(name) { consonants(&any_ascii::any_ascii(name).replace("chi", "ti"), label) } else { consonants(name, label) };
-    format!("kana:{}", c.replace('r', "l"))
+    consonants(&any_ascii::any_ascii(name).replace("chi", "ti"), label)
+}
+
+/// The key kana names are matched by, from a name's consonants: kana has one liquid
+/// (ゼレンスキー is "zerensuki"), so r is l.
+fn kana_key(consonants: &str) -> String {
+    format!("kana:{}", consonants.replace('r', "l"))
 }
 
 /// Known names: (type, key) → canonical name, for exact lookup and inflected forms.
@@ -464,8 +468,8 @@ impl Canonicalizer {
         }
         if kana(name) {
             let c = kana_consonants(name, label);
-            if c.len() >= 8 {
-                if let Some(&a) = self.by_consonants.get(&(l.clone(), c)) {
+            if c.len() >= 3 {
+                if let Some(&a) = self.by_consonants.get(&(l.clone(), kana_key(&c))) {
                     return Some((Ok(a), Via::Consonants));
                 }
             }
@@ -595,7 +599,7 @@ impl Canonicalizer {
         }
         let c = consonants(name, label);
         if !abjad(name) && !kana(name) && c.len() >= 3 {
-            self.by_consonants.entry((l.clone(), kana_consonants(name, label))).or_insert(idx);
+            self.by_consonants.entry((l.clone(), kana_key(&c))).or_insert(idx);
             self.by_consonants.entry((l.clone(), c)).or_insert(idx);
             if let Some(g) = given_consonants(name, label) {
                 self.by_consonants.entry((l, g)).or_insert(idx);

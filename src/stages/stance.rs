@@ -330,7 +330,6 @@ pub fn cue_holder_evidence(q: Probs, side: Option<usize>, weight: f32) -> Probs 
     }
 }
 
-/// Add `p` as `actor`'s evidence from sentence `si`, unless it already has some from there.
 /// Evidence per actor: (sentence, probabilities).
 type Evidence = BTreeMap<usize, Vec<(usize, Probs)>>;
 
@@ -346,6 +345,7 @@ fn rules_fallback(actor_stance: &mut BTreeMap<usize, (Probs, StanceLabel)>, per_
     }
 }
 
+/// Add `p` as `actor`'s evidence from sentence `si`, unless it already has some from there.
 fn push_once(evidence: &mut Evidence, actor: usize, si: usize, p: Probs) {
     let ev = evidence.entry(actor).or_default();
     if !ev.iter().any(|e| e.0 == si) {
@@ -735,8 +735,8 @@ impl StanceStage {
                         // A place named only after a preposition is a venue or an object ("in
                         // Paris", "w Paryżu", "guarantees for Ukraine"), not a voice.
                         let venue = || (0..mentions.len()).filter(|&k| actor_of(in_sent[k]) == *a).all(|k| grammar.after_preposition(text, mentions[k].start));
-                        let leans = (p[0] - p[1]).abs() >= self.opts.holder_place_margin && !venue();
-                        if !place || self.opts.holder_model_places || leans || holders.iter().any(|h| h.0 == *a) {
+                        let leans = || (p[0] - p[1]).abs() >= self.opts.holder_place_margin && !venue();
+                        if !place || self.opts.holder_model_places || holders.iter().any(|h| h.0 == *a) || leans() {
                             per_actor.entry(*a).or_default().push((si, *p));
                         }
                     }
