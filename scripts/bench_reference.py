@@ -30,6 +30,11 @@ def main():
     ap.add_argument("--query", required=True, help="target stance query")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--backend", choices=["torch", "onnx-fp32", "onnx-int8"], default="torch",
+                    help="torch: the transformers models in PyTorch fp32; onnx-*: the same weights exported with "
+                         "torch.onnx.export and run by ONNX Runtime through optimum (onnx-int8: "
+                         "onnxruntime.quantization.quantize_dynamic, int8 weights, activations quantized per call)")
+    ap.add_argument("--onnx-dir", help="where the ONNX exports go (default: a temporary directory)")
     ap.add_argument("--diff", help="write the entities found by one side only to this JSONL file")
     ap.add_argument("--compare", action="append", default=[], metavar="NAME=DOCUMENTS",
                     help="also report the agreement with another pactwatch documents.jsonl of the same documents "
@@ -66,6 +71,8 @@ def main():
     ner_model = load(AutoModelForTokenClassification, a.ner)
     st_model = load(AutoModelForSequenceClassification, a.stance)
     enc = load(AutoModel, a.relevance, add_pooling_layer=False)
+    if a.backend != "torch":
+        ner_model, st_model, enc = to_onnx(a, [(ner_model, "ner", "logits"), (st_model, "stance", "logits"), (enc, "relevance", "last_hidden_state")])
     ner = pipeline("token-classification", model=ner_model, tokenizer=tokenizer(a.ner, 128), aggregation_strategy="first", device=-1)
     cls = pipeline("text-classification", model=st_model, tokenizer=tokenizer(a.stance, 128), top_k=None, device=-1)
     etok = tokenizer(a.relevance, 256)
@@ -154,7 +161,8 @@ def main():
     wall = t_end - t0
     n_tokens = sum(d["coverage"]["tokens"] for d in ours)
     print(json.dumps({
-        "side": "python-transformers", "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "side": "python-transformers" if a.backend == "torch" else f"python-onnxruntime-{a.backend[5:]}", "backend": a.backend,
+        "torch": torch.__version__, "onnxruntime": ort_version(a.backend), "threads": torch.get_num_threads(),
         "docs": len(ours), "sentences": len(sents), "stance_pairs": len(pairs), "model_load_s": load_s, "wall_s": wall,
         "docs_per_s": len(ours) / wall, "tokens_per_s": n_tokens / wall,
         "stages": {"read_s": t_read - t0, "ner_s": t_ner - t_read, "relevance_s": t_rel - t_ner, "stance_s": t_end - t_rel},
@@ -162,6 +170,58 @@ def main():
         "entities": len(theirs), "pactwatch_entities": len(mine), "entities_in_both": both, "entity_agreement": agreement,
         "compare": also,
     }))
+
+
+def ort_version(backend):
+    if backend == "torch":
+        return None
+    import onnxruntime
+    return onnxruntime.__version__
+
+
+def to_onnx(a, models):
+    """Each torch model exported to ONNX (opset 17, batch and sequence axes dynamic), int8 by
+    quantize_dynamic for onnx-int8, and loaded as an optimum ORTModel on a CPU session with
+    --threads intra-op threads, so that the same transformers pipelines drive it."""
+    import tempfile
+    import torch
+    import onnxruntime as ort
+    from optimum.onnxruntime import ORTModelForFeatureExtraction, ORTModelForSequenceClassification, ORTModelForTokenClassification
+    root = a.onnx_dir or tempfile.mkdtemp(prefix="pactwatch-onnx-")
+    classes = {"ner": ORTModelForTokenClassification, "stance": ORTModelForSequenceClassification, "relevance": ORTModelForFeatureExtraction}
+    out = []
+    for model, name, output in models:
+        d = os.path.join(root, name)
+        os.makedirs(d, exist_ok=True)
+        model.config.save_pretrained(d)
+        path = os.path.join(d, "model.onnx")
+        ids = torch.ones(2, 16, dtype=torch.long)
+        mask = torch.ones(2, 16, dtype=torch.long)
+
+        class Wrapped(torch.nn.Module):
+            def __init__(self, m):
+                super().__init__()
+                self.m = m
+
+            def forward(self, input_ids, attention_mask):
+                return getattr(self.m(input_ids=input_ids, attention_mask=attention_mask), output)
+
+        with torch.no_grad():
+            torch.onnx.export(Wrapped(model), (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=[output],
+                              dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
+                                            output: {0: "batch", 1: "sequence"} if output != "logits" or name == "ner" else {0: "batch"}},
+                              opset_version=17, do_constant_folding=True)
+        file_name = "model.onnx"
+        if a.backend == "onnx-int8":
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+            quantize_dynamic(path, os.path.join(d, "model_int8.onnx"), weight_type=QuantType.QInt8)
+            file_name = "model_int8.onnx"
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = a.threads
+        so.inter_op_num_threads = 1
+        out.append(classes[name].from_pretrained(d, file_name=file_name, provider="CPUExecutionProvider", session_options=so,
+                                                 use_io_binding=False))
+    return out
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@
 //! assert_eq!(summary.counts.read, summary.counts.annotated + summary.counts.failed);
 //! # Ok::<(), anyhow::Error>(())
 //! ```
-use crate::models::{share_word_embeddings, Architecture, ModelDir};
+use crate::models::{share_word_embeddings, Architecture, ModelDir, Precision};
 use crate::stages::annotate::{Annotator, NerOptions};
 use crate::stages::input::{expand_inputs, count_records, ReaderOptions, Reader, RecordError};
 use crate::stages::output::{read_journal, sha256_file, shard_of, write_json_atomic, JournalEntry, OutputFormat, Outputs};
@@ -62,12 +62,16 @@ pub struct PipelineOptions {
     pub shard: Option<(u64, u64)>,
     /// Continue an interrupted run in `out` (same options).
     pub resume: bool,
-    /// Documents read, annotated and written per batch.
+    /// Documents read, annotated and written per batch, at most.
     pub docs_per_batch: usize,
+    /// Sub-word tokens per batch, at most (a single longer document is a batch of its own).
+    pub batch_tokens: usize,
     /// Stop after this many input records.
     pub limit: Option<usize>,
     /// Metadata field with a document's date (actors.csv `date`, corpus_actors.csv first / last).
     pub date_field: String,
+    /// Precision of the encoders' dense layers (NER, relevance, stance, holder models).
+    pub precision: Precision,
 }
 
 impl PipelineOptions {
@@ -95,8 +99,10 @@ impl PipelineOptions {
             shard: None,
             resume: false,
             docs_per_batch: 64,
+            batch_tokens: 32_768,
             limit: None,
             date_field: "date".into(),
+            precision: Precision::Fp32,
         }
     }
 }
@@ -211,12 +217,19 @@ impl Pipeline {
         let started = std::time::Instant::now();
         let opts = opts.resolved()?;
         let ner_dir = ModelDir::open(&opts.ner_model).context("opening the NER model")?;
-        let warnings = ner_dir.warnings().iter().map(|w| w.to_string()).collect();
-        let annotator = Annotator::load(&ner_dir, opts.ner.clone(), tch::Device::Cpu).context("loading the NER model")?;
+        let mut warnings: Vec<String> = ner_dir.warnings().iter().map(|w| w.to_string()).collect();
+        let mut annotator = Annotator::load(&ner_dir, opts.ner.clone(), tch::Device::Cpu).context("loading the NER model")?;
+        let mut unapplied = Vec::new();
+        if !annotator.model.set_precision(opts.precision).context("quantizing the NER model")? {
+            unapplied.push(ner_dir.dir.display().to_string());
+        }
         let stance = match &opts.stance {
             None => None,
-            Some(c) => Some(load_stance_stage(c, &annotator.model.vs).context("loading the stance stage")?),
+            Some(c) => Some(load_stance_stage(c, &annotator.model.vs, opts.precision, &mut unapplied).context("loading the stance stage")?),
         };
+        if !unapplied.is_empty() {
+            warnings.push(format!("--precision {:?} applies to BERT and XLM-R encoders on the fused forward only; these stay fp32: {}", opts.precision, unapplied.join(", ")).to_lowercase());
+        }
         let linker = match &opts.stance {
             None => None,
             Some(c) => {
@@ -235,8 +248,8 @@ impl Pipeline {
     fn fingerprint(&self, files: &[PathBuf]) -> serde_json::Value {
         let o = &self.opts;
         serde_json::json!({"inputs": files, "reader": o.reader, "ner": o.ner, "format": o.formats,
-            "shard": o.shard, "limit": o.limit, "docs_per_batch": o.docs_per_batch, "stdout": o.stdout, "model": self.ner_dir.dir,
-            "date_field": o.date_field,
+            "shard": o.shard, "limit": o.limit, "docs_per_batch": o.docs_per_batch, "batch_tokens": o.batch_tokens, "stdout": o.stdout, "model": self.ner_dir.dir,
+            "date_field": o.date_field, "precision": o.precision,
             "stance": o.stance.as_ref().map(|c| serde_json::json!({"targets": c.targets, "model": c.model, "relevance": c.relevance_model, "holder_model": c.holder_model, "cues": c.cues, "options": c.options,
                 "places": c.places, "aliases": c.aliases, "actor_threshold": c.actor_threshold}))})
     }
@@ -293,23 +306,49 @@ impl Pipeline {
         let total = if observer.wants_total() && o.shard.is_none() { count_records(&files, o.reader.format).map(|t| t.min(limit as u64)) } else { None };
         observer.started(records_done, total);
         let in_shard = |key: &str| o.shard.is_none_or(|(k, n)| shard_of(key, n) == k);
+        // A batch closes at `docs_per_batch` records or `batch_tokens` sub-word tokens. A
+        // record that would take a non-empty batch past the token budget is carried into the
+        // next one, so that the records before a very long document are written before it.
+        let (max_docs, budget) = (o.docs_per_batch.max(1), o.batch_tokens.max(1));
+        let mut carried: Option<crate::stages::annotate::Prepared> = None;
         loop {
-            let batch: Vec<_> = reader.by_ref().take(o.docs_per_batch.max(1)).collect();
-            if batch.is_empty() {
-                break;
-            }
-            records_done += batch.len() as u64;
             let mut errors = Vec::new();
-            let mut records = Vec::new();
-            for item in batch {
-                match item {
-                    Ok(r) if in_shard(&r.id) => records.push(r),
-                    Err(e) if in_shard(&e.doc_id.clone().unwrap_or_else(|| format!("{}:{}", e.origin.file, e.origin.line.unwrap_or(0)))) => errors.push(e),
-                    _ => continue,
-                }
+            let mut prepared = Vec::new();
+            let (mut consumed, mut tokens) = (0usize, 0usize);
+            if let Some(p) = carried.take() {
+                tokens += p.n_tokens();
+                prepared.push(Ok(p));
+                consumed += 1;
                 counts.read += 1;
             }
-            let mut results = self.annotator.annotate(records);
+            while consumed < max_docs && tokens < budget {
+                let Some(item) = reader.next() else { break };
+                match item {
+                    Ok(r) if in_shard(&r.id) => match self.annotator.prepare_record(r) {
+                        Ok(p) if !prepared.is_empty() && tokens + p.n_tokens() > budget => {
+                            carried = Some(p);
+                            break;
+                        }
+                        Ok(p) => {
+                            tokens += p.n_tokens();
+                            prepared.push(Ok(p));
+                        }
+                        Err(e) => prepared.push(Err(e)),
+                    },
+                    Err(e) if in_shard(&e.doc_id.clone().unwrap_or_else(|| format!("{}:{}", e.origin.file, e.origin.line.unwrap_or(0)))) => errors.push(e),
+                    _ => {
+                        consumed += 1;
+                        continue;
+                    }
+                }
+                consumed += 1;
+                counts.read += 1;
+            }
+            if consumed == 0 {
+                break;
+            }
+            records_done += consumed as u64;
+            let mut results = self.annotator.annotate_prepared_records(prepared);
             if let Some(st) = self.stance.as_mut() {
                 let mut docs: Vec<&mut crate::document::Document> = results.iter_mut().filter_map(|r| r.as_mut().ok()).collect();
                 let linked = st.run(&mut docs).and_then(|()| match self.linker.as_mut() {
@@ -392,8 +431,8 @@ impl Pipeline {
             command: std::env::args().collect(),
             inputs: files.iter().map(|p| p.display().to_string()).collect(),
             models,
-            options: serde_json::json!({"ner": o.ner, "reader": o.reader, "format": o.formats, "docs_per_batch": o.docs_per_batch,
-                                        "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads()}),
+            options: serde_json::json!({"ner": o.ner, "reader": o.reader, "format": o.formats, "docs_per_batch": o.docs_per_batch, "batch_tokens": o.batch_tokens,
+                                        "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads(), "precision": o.precision}),
             counts,
             timings: serde_json::json!({"total_s": elapsed, "model_load_s": self.load_s, "stages": t,
                 "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
@@ -403,18 +442,28 @@ impl Pipeline {
     }
 }
 
-fn load_stance_stage(c: &StanceConfig, ner: &tch::nn::VarStore) -> anyhow::Result<StanceStage> {
+fn load_stance_stage(c: &StanceConfig, ner: &tch::nn::VarStore, precision: Precision, unapplied: &mut Vec<String>) -> anyhow::Result<StanceStage> {
     let targets = c.targets.iter().map(|p| crate::target::Target::load(p)).collect::<crate::Result<Vec<_>>>()?;
     let rdir = ModelDir::open(&c.relevance_model).context("opening the relevance model (--relevance-model)")?;
-    let relevance = crate::stages::relevance::Relevance::load(&rdir, &targets, tch::Device::Cpu)?;
+    let (relevance, applied) = crate::stages::relevance::Relevance::load_at(&rdir, &targets, tch::Device::Cpu, precision)?;
+    if !applied {
+        unapplied.push(rdir.dir.display().to_string());
+    }
     share_word_embeddings(ner, relevance.encoder_vs());
+    let mut load_at = |dir: &ModelDir| -> anyhow::Result<crate::models::stance::StanceModel> {
+        let mut m = crate::models::stance::StanceModel::load(dir, tch::Device::Cpu)?;
+        if !m.model.set_precision(precision)? {
+            unapplied.push(dir.dir.display().to_string());
+        }
+        Ok(m)
+    };
     let sdir = ModelDir::open(&c.model).context("opening the stance model (--stance-model)")?;
-    let model = crate::models::stance::StanceModel::load(&sdir, tch::Device::Cpu)?;
+    let model = load_at(&sdir)?;
     share_word_embeddings(ner, &model.model.vs);
     let holder = match &c.holder_model {
         Some(dir) if c.options.holder_model != crate::stages::stance::HolderModel::Off => {
             let hdir = ModelDir::open(dir).context("opening the holder stance model (--holder-stance-model)")?;
-            let m = crate::models::stance::StanceModel::load(&hdir, tch::Device::Cpu)?;
+            let m = load_at(&hdir)?;
             share_word_embeddings(ner, &m.model.vs);
             Some(m)
         }

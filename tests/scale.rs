@@ -142,3 +142,30 @@ fn runs_without_network() {
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(read(&out.join("documents.jsonl")).lines().count(), 8);
 }
+
+#[test]
+fn a_batch_closes_before_a_document_over_the_token_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = model(tmp.path());
+    let mut s = String::new();
+    let long: String = (0..120).map(|i| format!("Sentence {i} names Macron and the EU. ")).collect();
+    for (i, text) in ["Starmer spoke.", "Merz agreed.", "Tusk left.", long.as_str(), "Meloni came.", "Orbán refused.", "Fico objected."].iter().enumerate() {
+        s.push_str(&serde_json::json!({"id": format!("d{i}"), "text": text}).to_string());
+        s.push('\n');
+    }
+    let input = tmp.path().join("long.jsonl");
+    std::fs::write(&input, s).unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let out = annotate(&m, &input, &a, &["--batch-tokens", "200"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The three short documents are committed before the long one, which is a batch of its own.
+    let done: Vec<u64> = read(&a.join("journal.jsonl")).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["records_done"].as_u64().unwrap()).collect();
+    assert_eq!(done, vec![3, 4, 7], "journal commits");
+    // Token-bounded batches change when documents are written, not what is written.
+    annotate(&m, &input, &b, &[]);
+    let spans = |p: &Path| -> Vec<String> { read(p).lines().map(|l| l.split(',').take(4).chain(l.split(',').skip(6).take(2)).collect::<Vec<_>>().join(",")).collect() };
+    assert_eq!(spans(&a.join("entities.csv")), spans(&b.join("entities.csv")));
+    assert_eq!(ids(&read(&a.join("documents.jsonl"))).len(), 7);
+    let fp: serde_json::Value = serde_json::from_str(&read(&a.join("run.args.json"))).unwrap();
+    assert_eq!(fp["batch_tokens"], 200);
+}

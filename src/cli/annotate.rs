@@ -92,12 +92,21 @@ pub struct Args {
     /// Windows per forward pass
     #[arg(long, default_value_t = 16)]
     batch_size: usize,
-    /// Documents read, annotated and written per batch
+    /// Documents read, annotated and written per batch, at most
     #[arg(long, default_value_t = 64)]
     docs_per_batch: usize,
+    /// Sub-word tokens per batch, at most: a batch closes before a document that would take
+    /// it past this, so the documents before a very long one are written before it (a longer
+    /// document is a batch of its own)
+    #[arg(long, default_value_t = 32_768)]
+    batch_tokens: usize,
     /// Stop after this many input records
     #[arg(long)]
     limit: Option<usize>,
+    /// Precision of the encoders' dense layers: fp32, or int8 (dynamic quantization through
+    /// fbgemm; needs an x86-64 CPU with AVX2)
+    #[arg(long, value_enum, default_value = "fp32")]
+    precision: pactwatch::models::Precision,
     /// libtorch threads (default: all cores)
     #[arg(long)]
     threads: Option<usize>,
@@ -156,8 +165,10 @@ impl Args {
             shard: self.shard,
             resume: self.resume,
             docs_per_batch: self.docs_per_batch,
+            batch_tokens: self.batch_tokens,
             limit: self.limit,
             date_field: self.date_field.clone(),
+            precision: self.precision,
         }
     }
 }

@@ -102,6 +102,9 @@ pub struct NerArgs {
     json: bool,
     #[arg(long)]
     threads: Option<usize>,
+    /// Precision of the encoder's dense layers (as `annotate --precision`)
+    #[arg(long, value_enum, default_value = "fp32")]
+    precision: pactwatch::models::Precision,
 }
 
 pub fn run(w: Which) -> anyhow::Result<ExitCode> {
@@ -118,6 +121,9 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     }
     let dir = ModelDir::open(&pactwatch::home::resolve(&a.ner_model)?).context("opening the NER model")?;
     let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;
+    if !ann.model.set_precision(a.precision)? {
+        eprintln!("note: --precision {:?} does not apply to {} (no fused forward); scored at fp32", a.precision, dir.dir.display());
+    }
     let out = if a.gold == "dev" {
         score_dev_sets(&mut ann, &pactwatch::home::resolve(&a.data)?, a.limit, &a.sets)?
     } else {

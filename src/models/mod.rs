@@ -39,6 +39,18 @@ impl ModelInputs {
     }
 }
 
+/// The numeric precision of the encoders' dense layers at inference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// The weights as stored (fp32 in memory)
+    #[default]
+    Fp32,
+    /// Dynamic int8 quantization of every encoder layer's linear layers (fbgemm): int8
+    /// weights, activations quantized per call; embeddings, norms and heads stay fp32
+    Int8,
+}
+
 /// How to load a task model.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
@@ -239,6 +251,13 @@ impl Classifier {
         Ok(Classifier { vs, labels, dir: dir.clone(), report, token, sequence, fast })
     }
 
+    /// Run inference at `precision`. Ok(false) when the model has no fused forward (DistilBERT,
+    /// or `PACTWATCH_RUST_BERT_FORWARD=1`) and so stays fp32. Inference only: the int8 copies
+    /// do not follow training updates.
+    pub fn set_precision(&mut self, precision: Precision) -> Result<bool> {
+        set_body_precision(self.fast.as_mut().map(|(b, _)| b), precision, &self.dir)
+    }
+
     /// Whether inference runs on the fused forward (`fast`) rather than rust-bert's modules.
     pub fn uses_fused_forward(&self) -> bool {
         self.fast.is_some()
@@ -303,6 +322,11 @@ impl Encoder {
         Ok(Encoder { vs, dir: dir.clone(), body, fast })
     }
 
+    /// As [`Classifier::set_precision`].
+    pub fn set_precision(&mut self, precision: Precision) -> Result<bool> {
+        set_body_precision(self.fast.as_mut(), precision, &self.dir)
+    }
+
     /// Last hidden states `[batch, tokens, hidden]`.
     pub fn hidden(&self, x: &ModelInputs) -> Result<Tensor> {
         let err = |e: rust_bert::RustBertError| rb(&self.dir, e);
@@ -325,5 +349,13 @@ impl Encoder {
         let mean = sum / n;
         let norm = mean.norm_scalaropt_dim(2.0, [1i64].as_slice(), true).clamp_min(1e-12);
         Ok(mean / norm)
+    }
+}
+
+fn set_body_precision(body: Option<&mut fast::FastBody>, precision: Precision, dir: &ModelDir) -> Result<bool> {
+    match (precision, body) {
+        (Precision::Fp32, _) => Ok(true),
+        (Precision::Int8, None) => Ok(false),
+        (Precision::Int8, Some(b)) => b.quantize_int8().map(|_| true).map_err(|e| Error::model(&dir.dir, e)),
     }
 }

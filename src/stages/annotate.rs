@@ -66,6 +66,16 @@ struct DocWork {
     sentences: Vec<SentenceWork>,
 }
 
+/// A record segmented and tokenized, waiting for the model pass.
+pub struct Prepared(DocWork);
+
+impl Prepared {
+    /// Sub-word tokens of all its sentences (special tokens and window overlaps not counted).
+    pub fn n_tokens(&self) -> usize {
+        self.0.sentences.iter().map(|s| s.tokens.len()).sum()
+    }
+}
+
 impl Annotator {
     pub fn load(dir: &ModelDir, opts: NerOptions, device: Device) -> Result<Annotator> {
         let tokenizer = TextTokenizer::from_file(&dir.tokenizer)?;
@@ -95,10 +105,23 @@ impl Annotator {
 
     /// Annotate a batch of records; one result per record, in order.
     pub fn annotate(&mut self, records: Vec<Record>) -> Vec<std::result::Result<Document, RecordError>> {
-        let mut prepared = Vec::with_capacity(records.len());
-        for r in records {
-            prepared.push(self.prepare(r));
-        }
+        let prepared = records.into_iter().map(|r| self.prepare(r)).collect();
+        self.annotate_prepared(prepared)
+    }
+
+    /// Language, sentences and tokens of one record: the work before the model, whose size
+    /// (`Prepared::n_tokens`) the pipeline bounds its batches by.
+    pub fn prepare_record(&mut self, record: Record) -> std::result::Result<Prepared, RecordError> {
+        self.prepare(record).map(Prepared)
+    }
+
+    /// The model pass and decoding for records prepared by `prepare_record` (or failed there);
+    /// one result per item, in order.
+    pub fn annotate_prepared_records(&mut self, items: Vec<std::result::Result<Prepared, RecordError>>) -> Vec<std::result::Result<Document, RecordError>> {
+        self.annotate_prepared(items.into_iter().map(|i| i.map(|p| p.0)).collect())
+    }
+
+    fn annotate_prepared(&mut self, mut prepared: Vec<std::result::Result<DocWork, RecordError>>) -> Vec<std::result::Result<Document, RecordError>> {
         let mut docs: Vec<&mut DocWork> = prepared.iter_mut().filter_map(|p| p.as_mut().ok()).collect();
         let forward = self.forward(&mut docs);
         prepared

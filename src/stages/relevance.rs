@@ -4,7 +4,7 @@
 //! threshold is calibrated with `pactwatch eval relevance`.
 use crate::stages::encoding::TextTokenizer;
 use crate::error::{Error, Result};
-use crate::models::{Encoder, ModelDir, ModelInputs};
+use crate::models::{Encoder, ModelDir, ModelInputs, Precision};
 use crate::target::Target;
 use crate::stages::window;
 use tch::{Device, Kind, Tensor};
@@ -23,12 +23,19 @@ pub struct Relevance {
 
 impl Relevance {
     pub fn load(dir: &ModelDir, targets: &[Target], device: Device) -> Result<Relevance> {
+        Relevance::load_at(dir, targets, device, Precision::Fp32).map(|(r, _)| r)
+    }
+
+    /// As `load`, the encoder at `precision` (the targets are embedded at it too); the flag says
+    /// whether the precision could be applied (see `Encoder::set_precision`).
+    pub fn load_at(dir: &ModelDir, targets: &[Target], device: Device, precision: Precision) -> Result<(Relevance, bool)> {
         let tok = TextTokenizer::from_file(&dir.tokenizer)?;
-        let enc = Encoder::load(dir, device)?;
+        let mut enc = Encoder::load(dir, device)?;
+        let applied = enc.set_precision(precision)?;
         let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256.min(dir.max_positions() as usize), batch_size: 16, stats: Default::default() };
         let queries: Vec<String> = targets.iter().map(|t| format!("query: {}", t.description)).collect();
         r.targets = r.embed(&queries)?;
-        Ok(r)
+        Ok((r, applied))
     }
 
     /// The encoder's variables (for `model::share_word_embeddings`).
