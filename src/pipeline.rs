@@ -11,6 +11,7 @@
 //! assert_eq!(summary.counts.read, summary.counts.annotated + summary.counts.failed);
 //! # Ok::<(), anyhow::Error>(())
 //! ```
+use crate::models::passes::PassJournal;
 use crate::models::{share_word_embeddings, Architecture, ModelDir, Precision};
 use crate::stages::annotate::{Annotator, NerOptions};
 use crate::stages::input::{expand_inputs, count_records, ReaderOptions, Reader, RecordError};
@@ -207,6 +208,8 @@ pub struct Pipeline {
     load_s: f64,
     /// Warnings about the model directories (e.g. a missing optional file).
     pub warnings: Vec<String>,
+    /// Model passes read back from the pass journal on `--resume`, and passes written to it.
+    pass_counts: (usize, usize),
 }
 
 impl Pipeline {
@@ -241,7 +244,7 @@ impl Pipeline {
             }
         };
         let load_s = started.elapsed().as_secs_f64();
-        Ok(Pipeline { opts, annotator, stance, linker, corpus: CorpusActors::default(), ner_dir, started, load_s, warnings })
+        Ok(Pipeline { opts, annotator, stance, linker, corpus: CorpusActors::default(), ner_dir, started, load_s, warnings, pass_counts: (0, 0) })
     }
 
     /// What must not change between a run and its `--resume` (`run.args.json`).
@@ -297,6 +300,20 @@ impl Pipeline {
             linker.replay(&ents, &rows, &|n: &[String]| st.embed_names(n))?;
             ents.iter().for_each(|e| self.corpus.add_entity(e, &e.date));
             rows.iter().for_each(|r| self.corpus.add(r));
+        }
+        // Every model pass journaled (models::passes), so that a resume inside a long batch
+        // reads back the passes it had finished.
+        let passes = match &o.out {
+            Some(out) => {
+                let path = out.join("passes.bin");
+                let j = if journal.is_some() { PassJournal::resume(&path)? } else { PassJournal::create(&path)? };
+                Some(std::rc::Rc::new(std::cell::RefCell::new(j)))
+            }
+            None => None,
+        };
+        self.annotator.passes = passes.clone();
+        if let Some(st) = self.stance.as_mut() {
+            st.set_passes(passes.clone());
         }
         let mut counts: Counts = journal.as_ref().and_then(|j| serde_json::from_value(j.counts.clone()).ok()).unwrap_or_default();
         let mut records_done = journal.as_ref().map_or(0, |j| j.records_done);
@@ -387,9 +404,21 @@ impl Pipeline {
                 observer.failed(e);
             }
             outputs.commit(records_done, serde_json::to_value(&counts)?)?;
+            if let Some(p) = &passes {
+                p.borrow_mut().commit()?;
+            }
             observer.progress(records_done);
         }
         outputs.finish()?;
+        self.annotator.passes = None;
+        if let Some(st) = self.stance.as_mut() {
+            st.set_passes(None);
+        }
+        if let Some(p) = passes {
+            let j = std::rc::Rc::try_unwrap(p).map_err(|_| anyhow::anyhow!("the pass journal is still shared"))?.into_inner();
+            self.pass_counts = (j.hits, j.stored);
+            j.finish()?;
+        }
         if let (Some(out), Some(linker)) = (&o.out, &self.linker) {
             if o.formats.contains(&OutputFormat::Actors) {
                 self.corpus.write(&out.join("corpus_actors.csv"), &linker.canon)?;
@@ -424,7 +453,8 @@ impl Pipeline {
         }
         let stage = self.stance.as_ref();
         let t = serde_json::json!({"ner": self.annotator.timings, "stance": stage.map(|s| s.timings.clone()),
-            "passes": {"relevance": stage.map(|s| s.pass_stats().0), "stance": stage.map(|s| s.pass_stats().1)}});
+            "passes": {"relevance": stage.map(|s| s.pass_stats().0), "stance": stage.map(|s| s.pass_stats().1)},
+            "pass_journal": {"read_back": self.pass_counts.0, "written": self.pass_counts.1}});
         Ok(RunInfo {
             tool: "pactwatch",
             version: env!("CARGO_PKG_VERSION"),

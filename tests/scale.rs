@@ -169,3 +169,38 @@ fn a_batch_closes_before_a_document_over_the_token_budget() {
     let fp: serde_json::Value = serde_json::from_str(&read(&a.join("run.args.json"))).unwrap();
     assert_eq!(fp["batch_tokens"], 200);
 }
+
+/// A kill inside a long document: `--resume` reads back the model passes the killed run had
+/// finished (`passes.bin`) instead of redoing them, and the outputs equal an uninterrupted run's.
+#[test]
+fn a_kill_inside_a_long_document_resumes_from_its_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = model(tmp.path());
+    let mut s = String::new();
+    let long: String = (0..150).map(|i| format!("Macron met Starmer in Paris on day {i} and the EU welcomed the declaration. ")).collect();
+    for (i, text) in ["Starmer spoke in London.", long.as_str(), "Meloni came to Rome."].iter().enumerate() {
+        s.push_str(&serde_json::json!({"id": format!("d{i}"), "text": text}).to_string());
+        s.push('\n');
+    }
+    let input = tmp.path().join("long.jsonl");
+    std::fs::write(&input, s).unwrap();
+    let whole = tmp.path().join("whole");
+    let o = annotate(&m, &input, &whole, &["--batch-tokens", "100"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!whole.join("passes.bin").exists(), "the pass journal is removed at the end");
+    let killed = tmp.path().join("killed");
+    let o = bin().args(["annotate", "--quiet", "--max-tokens", "32", "--stride-tokens", "8", "--docs-per-batch", "4", "--batch-tokens", "100"])
+        .arg(&input).arg("--ner-model").arg(&m).args(stance_args(tmp.path())).arg("--out").arg(&killed)
+        .env("PACTWATCH_ABORT_AFTER_PASSES", "12").stdin(Stdio::null()).output().unwrap();
+    assert!(!o.status.success(), "the run aborts in the long document");
+    let done: Vec<u64> = read(&killed.join("journal.jsonl")).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["records_done"].as_u64().unwrap()).collect();
+    assert_eq!(done, vec![1], "only the short first document was committed");
+    assert!(std::fs::metadata(killed.join("passes.bin")).unwrap().len() > 0);
+    let o = annotate(&m, &input, &killed, &["--batch-tokens", "100", "--resume"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for t in ["documents.jsonl", "entities.csv", "stances.csv", "actors.csv", "corpus_actors.csv", "errors.jsonl"] {
+        assert_eq!(read(&killed.join(t)), read(&whole.join(t)), "{t} after the resume");
+    }
+    let run: serde_json::Value = serde_json::from_str(&read(&killed.join("run.json"))).unwrap();
+    assert_eq!(run["timings"]["stages"]["pass_journal"]["read_back"], 12, "the 12 passes done before the kill are read back");
+}

@@ -5,6 +5,7 @@ pub mod fast;
 pub mod weights;
 pub mod convert;
 pub mod stance;
+pub mod passes;
 
 pub use dir::{Architecture, ModelDir};
 use crate::error::{Error, Result};

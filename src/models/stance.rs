@@ -92,6 +92,8 @@ pub struct StanceModel {
     pub batch_size: usize,
     /// What the forward passes processed (for FLOP accounting).
     pub stats: std::cell::RefCell<crate::models::PassStats>,
+    /// The run's pass journal (`models::passes`), when it writes an output directory.
+    pub passes: Option<super::passes::SharedPasses>,
 }
 
 impl StanceModel {
@@ -112,7 +114,7 @@ impl StanceModel {
             })
             .collect::<Result<Vec<_>>>()?;
         let max_tokens = 128.min(model.dir.max_positions() as usize);
-        Ok(StanceModel { tok, model, order, max_tokens, batch_size: 32, stats: Default::default() })
+        Ok(StanceModel { tok, model, order, max_tokens, batch_size: 32, stats: Default::default(), passes: None })
     }
 
     /// Probabilities for each (target, text) pair, batched by length.
@@ -125,7 +127,10 @@ impl StanceModel {
             let rows: Vec<&[i64]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
             let x = ModelInputs::from_rows(&rows, self.tok.pad_id, self.model.vs.device());
             let tf = std::time::Instant::now();
-            let probs = tch::no_grad(|| self.model.logits(&x, false))?.softmax(-1, Kind::Float).to_device(Device::Cpu);
+            let (tag, model) = (self.model.dir.dir.display().to_string(), &self.model);
+            let probs = super::passes::through(self.passes.as_ref(), &tag, &rows, || {
+                Ok(tch::no_grad(|| model.logits(&x, false))?.softmax(-1, Kind::Float).to_device(Device::Cpu))
+            })?;
             self.stats.borrow_mut().record(&rows, tf.elapsed().as_secs_f64());
             let flat: Vec<f32> = Vec::<f32>::try_from(probs.view([-1])).map_err(|e| Error::torch("reading stance probabilities", e))?;
             let n = self.order.len();

@@ -48,6 +48,8 @@ pub struct Annotator {
     tags: Vec<Tag>,
     pub opts: NerOptions,
     pub timings: Timings,
+    /// The run's pass journal (`models::passes`), when it writes an output directory.
+    pub passes: Option<crate::models::passes::SharedPasses>,
 }
 
 /// One sentence on its way through the model.
@@ -100,7 +102,7 @@ impl Annotator {
             )));
         }
         let tags = model.labels.iter().map(|l| parse_tag(l)).collect();
-        Ok(Annotator { tokenizer, model, tags, opts, timings: Timings::default() })
+        Ok(Annotator { tokenizer, model, tags, opts, timings: Timings::default(), passes: None })
     }
 
     /// Annotate a batch of records; one result per record, in order.
@@ -195,8 +197,11 @@ impl Annotator {
             let refs: Vec<&[i64]> = rows.iter().map(|r| r.as_slice()).collect();
             let inputs = ModelInputs::from_rows(&refs, self.tokenizer.pad_id, self.model.vs.device());
             let tf = std::time::Instant::now();
-            let logits = tch::no_grad(|| self.model.logits(&inputs, false))?;
-            let probs = logits.softmax(-1, Kind::Float).to_device(Device::Cpu).contiguous();
+            let model = &self.model;
+            let probs = crate::models::passes::through(self.passes.as_ref(), "ner", &refs, || {
+                let logits = tch::no_grad(|| model.logits(&inputs, false))?;
+                Ok(logits.softmax(-1, Kind::Float).to_device(Device::Cpu).contiguous())
+            })?;
             self.timings.ner_pass.record(&refs, tf.elapsed().as_secs_f64());
             let (b, width) = (probs.size()[0] as usize, probs.size()[1] as usize);
             if probs.size()[2] as usize != n_labels {

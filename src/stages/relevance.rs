@@ -19,6 +19,8 @@ pub struct Relevance {
     pub batch_size: usize,
     /// What the encoder's forward passes processed (for FLOP accounting).
     pub stats: std::cell::RefCell<crate::models::PassStats>,
+    /// The run's pass journal (`models::passes`), when it writes an output directory.
+    pub passes: Option<crate::models::passes::SharedPasses>,
 }
 
 impl Relevance {
@@ -32,7 +34,7 @@ impl Relevance {
         let tok = TextTokenizer::from_file(&dir.tokenizer)?;
         let mut enc = Encoder::load(dir, device)?;
         let applied = enc.set_precision(precision)?;
-        let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256.min(dir.max_positions() as usize), batch_size: 16, stats: Default::default() };
+        let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256.min(dir.max_positions() as usize), batch_size: 16, stats: Default::default(), passes: None };
         let queries: Vec<String> = targets.iter().map(|t| format!("query: {}", t.description)).collect();
         r.targets = r.embed(&queries)?;
         Ok((r, applied))
@@ -73,7 +75,7 @@ impl Relevance {
             let batch: Vec<&[i64]> = chunk.iter().map(|&k| rows[k].1.as_slice()).collect();
             let x = ModelInputs::from_rows(&batch, self.tok.pad_id, self.enc.vs.device());
             let tf = std::time::Instant::now();
-            let v = self.enc.mean_pooled(&x)?.to_device(Device::Cpu);
+            let v = crate::models::passes::through(self.passes.as_ref(), "relevance", &batch, || Ok(self.enc.mean_pooled(&x)?.to_device(Device::Cpu)))?;
             self.stats.borrow_mut().record(&batch, tf.elapsed().as_secs_f64());
             let owners = Tensor::from_slice(&chunk.iter().map(|&k| rows[k].0 as i64).collect::<Vec<_>>());
             let _ = sums.index_add_(0, &owners, &v);

@@ -426,6 +426,15 @@ impl StanceStage {
     }
 
     /// Ask `holder` rather than the stance model about marked actors (`--holder-model`).
+    /// Journal every model pass of the stage (relevance, stance, holder) in `passes`.
+    pub fn set_passes(&mut self, passes: Option<crate::models::passes::SharedPasses>) {
+        self.relevance.passes = passes.clone();
+        self.model.passes = passes.clone();
+        if let Some(h) = self.holder.as_mut() {
+            h.passes = passes;
+        }
+    }
+
     pub fn with_holder_model(mut self, holder: Option<StanceModel>) -> StanceStage {
         self.holder = holder;
         self
