@@ -143,24 +143,30 @@ fn runs_without_network() {
     assert_eq!(read(&out.join("documents.jsonl")).lines().count(), 8);
 }
 
+/// `long.jsonl` with one document per text, ids d0, d1, ...
+fn documents(dir: &Path, texts: &[&str]) -> PathBuf {
+    let lines: Vec<String> = texts.iter().enumerate().map(|(i, t)| serde_json::json!({"id": format!("d{i}"), "text": t}).to_string() + "\n").collect();
+    let p = dir.join("long.jsonl");
+    std::fs::write(&p, lines.concat()).unwrap();
+    p
+}
+
+/// `records_done` of each line of a run's journal.
+fn commits(out: &Path) -> Vec<u64> {
+    read(&out.join("journal.jsonl")).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["records_done"].as_u64().unwrap()).collect()
+}
+
 #[test]
 fn a_batch_closes_before_a_document_over_the_token_budget() {
     let tmp = tempfile::tempdir().unwrap();
     let m = model(tmp.path());
-    let mut s = String::new();
     let long: String = (0..120).map(|i| format!("Sentence {i} names Macron and the EU. ")).collect();
-    for (i, text) in ["Starmer spoke.", "Merz agreed.", "Tusk left.", long.as_str(), "Meloni came.", "Orbán refused.", "Fico objected."].iter().enumerate() {
-        s.push_str(&serde_json::json!({"id": format!("d{i}"), "text": text}).to_string());
-        s.push('\n');
-    }
-    let input = tmp.path().join("long.jsonl");
-    std::fs::write(&input, s).unwrap();
+    let input = documents(tmp.path(), &["Starmer spoke.", "Merz agreed.", "Tusk left.", &long, "Meloni came.", "Orbán refused.", "Fico objected."]);
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     let out = annotate(&m, &input, &a, &["--batch-tokens", "200"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The three short documents are committed before the long one, which is a batch of its own.
-    let done: Vec<u64> = read(&a.join("journal.jsonl")).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["records_done"].as_u64().unwrap()).collect();
-    assert_eq!(done, vec![3, 4, 7], "journal commits");
+    assert_eq!(commits(&a), vec![3, 4, 7], "journal commits");
     // Token-bounded batches change when documents are written, not what is written.
     annotate(&m, &input, &b, &[]);
     let spans = |p: &Path| -> Vec<String> { read(p).lines().map(|l| l.split(',').take(4).chain(l.split(',').skip(6).take(2)).collect::<Vec<_>>().join(",")).collect() };
@@ -176,14 +182,8 @@ fn a_batch_closes_before_a_document_over_the_token_budget() {
 fn a_kill_inside_a_long_document_resumes_from_its_passes() {
     let tmp = tempfile::tempdir().unwrap();
     let m = model(tmp.path());
-    let mut s = String::new();
     let long: String = (0..150).map(|i| format!("Macron met Starmer in Paris on day {i} and the EU welcomed the declaration. ")).collect();
-    for (i, text) in ["Starmer spoke in London.", long.as_str(), "Meloni came to Rome."].iter().enumerate() {
-        s.push_str(&serde_json::json!({"id": format!("d{i}"), "text": text}).to_string());
-        s.push('\n');
-    }
-    let input = tmp.path().join("long.jsonl");
-    std::fs::write(&input, s).unwrap();
+    let input = documents(tmp.path(), &["Starmer spoke in London.", &long, "Meloni came to Rome."]);
     let whole = tmp.path().join("whole");
     let o = annotate(&m, &input, &whole, &["--batch-tokens", "100"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -193,8 +193,7 @@ fn a_kill_inside_a_long_document_resumes_from_its_passes() {
         .arg(&input).arg("--ner-model").arg(&m).args(stance_args(tmp.path())).arg("--out").arg(&killed)
         .env("PACTWATCH_ABORT_AFTER_PASSES", "12").stdin(Stdio::null()).output().unwrap();
     assert!(!o.status.success(), "the run aborts in the long document");
-    let done: Vec<u64> = read(&killed.join("journal.jsonl")).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["records_done"].as_u64().unwrap()).collect();
-    assert_eq!(done, vec![1], "only the short first document was committed");
+    assert_eq!(commits(&killed), vec![1], "only the short first document was committed");
     assert!(std::fs::metadata(killed.join("passes.bin")).unwrap().len() > 0);
     let o = annotate(&m, &input, &killed, &["--batch-tokens", "100", "--resume"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
