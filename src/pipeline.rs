@@ -453,7 +453,8 @@ impl Pipeline {
         }
         let stage = self.stance.as_ref();
         let t = serde_json::json!({"ner": self.annotator.timings, "stance": stage.map(|s| s.timings.clone()),
-            "passes": {"relevance": stage.map(|s| s.pass_stats().0), "stance": stage.map(|s| s.pass_stats().1)},
+            "passes": {"relevance": stage.map(|s| s.pass_stats().0), "stance": stage.map(|s| s.pass_stats().1),
+                       "holder": stage.and_then(|s| s.holder_pass_stats())},
             "pass_journal": {"read_back": self.pass_counts.0, "written": self.pass_counts.1}});
         Ok(RunInfo {
             tool: "pactwatch",

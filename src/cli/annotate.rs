@@ -125,6 +125,14 @@ impl Args {
         self.ner_model.clone()
     }
 
+    /// The holder stance model's directory, when the stance stage runs with one.
+    pub fn holder_model_dir(&self) -> Option<PathBuf> {
+        if self.no_stance {
+            return None;
+        }
+        self.holder_stance_model.clone()
+    }
+
     /// (relevance, stance) model directories, None with --no-stance.
     pub fn stance_model_dirs(&self) -> Option<(PathBuf, PathBuf)> {
         (!self.no_stance).then(|| (self.relevance_model.clone(), self.stance_model.clone()))

@@ -99,6 +99,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     add("ner", Some(ner_dir), pass(&stages["ner"]["ner_pass"]))?;
     add("relevance", stance_dirs.as_ref().map(|d| d.0.clone()), pass(&stages["passes"]["relevance"]))?;
     add("stance", stance_dirs.as_ref().map(|d| d.1.clone()), pass(&stages["passes"]["stance"]))?;
+    add("holder", cmd.a.holder_model_dir(), pass(&stages["passes"]["holder"]))?;
     let forward_s: f64 = models.values().map(|m| m["forward_s"].as_f64().unwrap_or(0.0)).sum();
     let forward_flops: f64 = models.values().map(|m| m["gflop"].as_f64().unwrap_or(0.0) * 1e9).sum();
     let docs = c["annotated"].as_f64().unwrap_or(0.0);

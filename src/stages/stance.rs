@@ -450,6 +450,12 @@ impl StanceStage {
         (self.relevance.stats.borrow().clone(), self.model.stats.borrow().clone())
     }
 
+    /// Forward-pass statistics of the holder model (`--holder-stance-model`), when it is not
+    /// the stance model itself.
+    pub fn holder_pass_stats(&self) -> Option<crate::models::PassStats> {
+        self.holder.as_ref().map(|h| h.stats.borrow().clone())
+    }
+
     pub fn stance_dir(&self) -> crate::models::ModelDir {
         self.model.model.dir.clone()
     }
