@@ -31,21 +31,7 @@ impl Linear {
     fn apply(&self, x: &Tensor) -> Tensor {
         match self {
             Linear::F32 { w, b } => x.linear(w, Some(b)),
-            Linear::Int8(l) => l.b.addcmul(&l.gemm(x), &l.scales),
-        }
-    }
-
-    fn quantized(&self) -> Linear {
-        match self {
-            Linear::F32 { w, b } => Linear::Int8(Int8Linear::new(w, b)),
-            Linear::Int8(l) => Linear::Int8(Int8Linear {
-                q: l.q.shallow_clone(),
-                packed: l.packed.shallow_clone(),
-                col_offsets: l.col_offsets.shallow_clone(),
-                zero_bias: l.zero_bias.shallow_clone(),
-                scales: l.scales.shallow_clone(),
-                b: l.b.shallow_clone(),
-            }),
+            Linear::Int8(l) => l.b.addcmul(&l.gemm(x).expect("fbgemm was probed in quantize_int8"), &l.scales),
         }
     }
 }
@@ -65,11 +51,7 @@ impl Int8Linear {
     }
 
     /// `x · qᵀ` in int8 (activations quantized per call over the whole tensor), in row-scale units.
-    fn gemm(&self, x: &Tensor) -> Tensor {
-        x.fbgemm_linear_int8_weight_fp32_activation(&self.q, &self.packed, &self.col_offsets, tch::Scalar::float(1.0), tch::Scalar::int(0), &self.zero_bias)
-    }
-
-    fn try_gemm(&self, x: &Tensor) -> Result<Tensor, tch::TchError> {
+    fn gemm(&self, x: &Tensor) -> Result<Tensor, tch::TchError> {
         x.f_fbgemm_linear_int8_weight_fp32_activation(&self.q, &self.packed, &self.col_offsets, tch::Scalar::float(1.0), tch::Scalar::int(0), &self.zero_bias)
     }
 }
@@ -159,12 +141,13 @@ impl FastBody {
     /// this CPU or libtorch build cannot run fbgemm's int8 kernels (fbgemm needs AVX2).
     pub fn quantize_int8(&mut self) -> Result<(), String> {
         let cpu = (Kind::Float, tch::Device::Cpu);
-        if let Linear::Int8(l) = (Linear::F32 { w: Tensor::ones([4, 8], cpu), b: Tensor::zeros([4], cpu) }).quantized() {
-            let _ = l.try_gemm(&Tensor::ones([1, 8], cpu)).map_err(|e| format!("int8 kernels unavailable here (fbgemm needs an x86-64 CPU with AVX2): {e}"))?;
-        }
+        let probe = Int8Linear::new(&Tensor::ones([4, 8], cpu), &Tensor::zeros([4], cpu));
+        probe.gemm(&Tensor::ones([1, 8], cpu)).map(drop).map_err(|e| format!("int8 kernels unavailable here (fbgemm needs an x86-64 CPU with AVX2): {e}"))?;
         for l in &mut self.layers {
             for lin in [&mut l.query, &mut l.key, &mut l.value, &mut l.attn_out, &mut l.inter, &mut l.out] {
-                *lin = lin.quantized();
+                if let Linear::F32 { w, b } = lin {
+                    *lin = Linear::Int8(Int8Linear::new(w, b));
+                }
             }
         }
         Ok(())
@@ -219,8 +202,7 @@ mod tests {
         let b = Tensor::randn([48], (Kind::Float, tch::Device::Cpu)) * 0.1;
         let x = Tensor::randn([3, 5, 64], (Kind::Float, tch::Device::Cpu));
         let f = Linear::F32 { w: w.shallow_clone(), b: b.shallow_clone() };
-        let q = f.quantized();
-        assert!(matches!(q, Linear::Int8(_)));
+        let q = Linear::Int8(Int8Linear::new(&w, &b));
         let (yf, yq) = (f.apply(&x), q.apply(&x));
         assert_eq!(yq.size(), vec![3, 5, 48]);
         let rel = (&yq - &yf).norm().double_value(&[]) / yf.norm().double_value(&[]);

@@ -123,11 +123,11 @@ impl StanceModel {
         let mut idx: Vec<usize> = (0..ids.len()).collect();
         idx.sort_by_key(|&i| ids[i].len());
         let mut out = vec![[0f32; 3]; ids.len()];
+        let (tag, model) = (self.model.dir.dir.display().to_string(), &self.model);
         for chunk in idx.chunks(self.batch_size.max(1)) {
             let rows: Vec<&[i64]> = chunk.iter().map(|&i| ids[i].as_slice()).collect();
             let x = ModelInputs::from_rows(&rows, self.tok.pad_id, self.model.vs.device());
             let tf = std::time::Instant::now();
-            let (tag, model) = (self.model.dir.dir.display().to_string(), &self.model);
             let probs = super::passes::through(self.passes.as_ref(), &tag, &rows, || {
                 Ok(tch::no_grad(|| model.logits(&x, false))?.softmax(-1, Kind::Float).to_device(Device::Cpu))
             })?;

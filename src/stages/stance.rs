@@ -295,10 +295,8 @@ impl Venues {
     /// Entity indices of sentence `si` of document `di` whose marked stance is never used.
     fn of(&mut self, stage: &StanceStage, di: usize, d: &Document, si: usize) -> std::collections::HashSet<usize> {
         let (actor, grammar) = self.docs.entry(di).or_insert_with(|| {
-            let ents: Vec<usize> = (0..d.entities.len()).filter(|&i| stage.is_actor(&d.entities[i].label, &d.entities[i].text)).collect();
-            let names: Vec<(String, String)> = ents.iter().map(|&i| (d.entities[i].label.clone(), d.entities[i].text.clone())).collect();
-            let canon = merge_mentions(&names);
-            (ents.iter().enumerate().map(|(k, &e)| (e, canon[k])).collect(), stage.grammar(&d.lang.code))
+            let (ents, canon) = stage.actors(d);
+            (ents.into_iter().zip(canon).collect(), stage.grammar(&d.lang.code))
         });
         let span = &d.sentences[si].span;
         let text = &d.text[span.byte_start..span.byte_end];
@@ -456,7 +454,6 @@ impl StanceStage {
         StanceStage { targets, relevance, model, holder: None, lexicon, opts, timings: StanceTimings::default() }
     }
 
-    /// Ask `holder` rather than the stance model about marked actors (`--holder-model`).
     /// Journal every model pass of the stage (relevance, stance, holder) in `passes`.
     pub fn set_passes(&mut self, passes: Option<crate::models::passes::SharedPasses>) {
         self.relevance.passes = passes.clone();
@@ -466,6 +463,7 @@ impl StanceStage {
         }
     }
 
+    /// Ask `holder` rather than the stance model about marked actors (`--holder-model`).
     pub fn with_holder_model(mut self, holder: Option<StanceModel>) -> StanceStage {
         self.holder = holder;
         self
@@ -609,6 +607,15 @@ impl StanceStage {
         Ok(())
     }
 
+    /// A document's actor mentions (entity indices, `is_actor`) and the actor each is merged
+    /// into (`merge_mentions`), position by position.
+    fn actors(&self, d: &Document) -> (Vec<usize>, Vec<usize>) {
+        let ents: Vec<usize> = (0..d.entities.len()).filter(|&i| self.is_actor(&d.entities[i].label, &d.entities[i].text)).collect();
+        let names: Vec<(String, String)> = ents.iter().map(|&i| (d.entities[i].label.clone(), d.entities[i].text.clone())).collect();
+        let canon = merge_mentions(&names);
+        (ents, canon)
+    }
+
     /// The language's clause words under the stage's options.
     fn grammar(&self, lang: &str) -> crate::stages::actors::Grammar {
         let mut grammar = self.lexicon.grammar(lang);
@@ -632,10 +639,7 @@ impl StanceStage {
     /// Rows for one document from its relevant sentences.
     /// `best_cosine[target]`: the highest cosine of any sentence (NaN when not embedded).
     fn finish_doc(&self, d: &mut Document, found: &[Found], best_cosine: &[f32]) {
-        // Actors: merged NER mentions (`is_actor`).
-        let ents: Vec<usize> = (0..d.entities.len()).filter(|&i| self.is_actor(&d.entities[i].label, &d.entities[i].text)).collect();
-        let names: Vec<(String, String)> = ents.iter().map(|&i| (d.entities[i].label.clone(), d.entities[i].text.clone())).collect();
-        let canon = merge_mentions(&names);
+        let (ents, canon) = self.actors(d);
         // Position of each entity in `ents`, and the actor mentions of each sentence.
         let pos: std::collections::HashMap<usize, usize> = ents.iter().enumerate().map(|(k, &e)| (e, k)).collect();
         let actor_of = |ei: usize| -> usize { canon[pos[&ei]] };
