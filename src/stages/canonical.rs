@@ -43,7 +43,8 @@ pub fn name_words(name: &str) -> Vec<String> {
     let nf: String = name.nfkc().collect::<String>().to_lowercase();
     // Slavic Latin letters as their Cyrillic counterparts transliterate (ш → sh, not s).
     let nf = nf.replace('š', "sh").replace('č', "ch").replace('ž', "zh").replace("cz", "ch");
-    let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "");
+    // Cyrillic дж is the English j (Джонсон / Johnson).
+    let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "").replace("dzh", "j");
     latin
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty() && !TITLES.contains(w))
@@ -72,7 +73,11 @@ pub fn skeleton(word: &str) -> String {
             kept.push(c);
         }
     }
-    let w = kept;
+    // A final -ov is written -of in Greek and older Latin spellings (Λαβρόφ / Lavrov).
+    let w = match kept.strip_suffix("of") {
+        Some(s) if s.len() >= 3 => format!("{s}ov"),
+        _ => kept,
+    };
     let mut out = String::with_capacity(w.len());
     for ch in w.chars() {
         if !out.ends_with(ch) {
@@ -172,6 +177,11 @@ fn reversed_person_key(name: &str) -> Option<String> {
     }
     let first = skeleton(&words[1]).chars().next()?;
     Some(format!("{first}|{}", name_key(&words[0], "PER")?))
+}
+
+/// A word with one letter left out, at each position.
+fn deletions(key: &str) -> impl Iterator<Item = String> + '_ {
+    (0..key.len()).map(move |i| format!("{}{}", &key[..i], &key[i + 1..]))
 }
 
 /// Words left out of initials.
@@ -384,6 +394,8 @@ pub struct Canonicalizer {
     by_id: HashMap<String, usize>,
     /// Keys shortened by one or two letters (at least five left) → actor, for inflected forms.
     by_trunc: HashMap<(String, String), usize>,
+    /// Keys of seven letters or more and their one-letter deletions → actor ([`Canonicalizer::one_edit`]).
+    by_deletion: HashMap<(String, String), usize>,
     /// Organisations: initials of multi-word names, and acronyms seen.
     by_initials: HashMap<String, usize>,
     by_acronym: HashMap<String, usize>,
@@ -398,7 +410,7 @@ pub struct Canonicalizer {
 
 impl Canonicalizer {
     pub fn new(places: Gazetteer, threshold: f32) -> Canonicalizer {
-        Canonicalizer { actors: Vec::new(), user: HashMap::new(), places, by_key: HashMap::new(), by_known: HashMap::new(), by_consonants: HashMap::new(), by_id: HashMap::new(), by_trunc: HashMap::new(), by_initials: HashMap::new(), by_acronym: HashMap::new(), by_full_name: HashMap::new(), registered: Default::default(), threshold }
+        Canonicalizer { actors: Vec::new(), user: HashMap::new(), places, by_key: HashMap::new(), by_known: HashMap::new(), by_consonants: HashMap::new(), by_id: HashMap::new(), by_trunc: HashMap::new(), by_deletion: HashMap::new(), by_initials: HashMap::new(), by_acronym: HashMap::new(), by_full_name: HashMap::new(), registered: Default::default(), threshold }
     }
 
     /// The user's alias file: CSV with a header `canonical,type,variants`, variants separated
@@ -466,6 +478,9 @@ impl Canonicalizer {
         if let Some(c) = self.places.lookup(label, &key).or_else(|| other(label).and_then(|o| self.places.lookup(o, &key))) {
             return Some((self.by_known.get(&(l, c.to_string())).copied().ok_or((c.to_string(), format!("{}:{}", label, slug(c)))), Via::Place));
         }
+        if let Some(a) = self.one_edit(label, &key) {
+            return Some((Ok(a), Via::Key));
+        }
         if kana(name) {
             let c = kana_consonants(name, label);
             if c.len() >= 3 {
@@ -517,9 +532,10 @@ impl Canonicalizer {
     }
 
     /// A known key that this one extends by one or two letters, or that extends this one
-    /// (Kremlin / Kreml, Zełenskiego / Zelensky); plain keys of five letters or more only.
+    /// (Kremlin / Kreml, Zełenskiego / Zelensky), plain keys of five letters or more, or a
+    /// genitive ending on a place or organisation.
     fn near_key(&self, label: &str, key: &str) -> Option<usize> {
-        if key.len() < 5 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
+        if key.len() < 4 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
         let l = group(label).to_string();
@@ -530,7 +546,28 @@ impl Canonicalizer {
                 }
             }
         }
+        // A genitive -s or -n on a short place or organisation (German Kiews, Finnish Naton):
+        // the key of the name without it.
+        if l == "LOC|ORG" {
+            let genitive = |c: char, min: usize| (key.len() > min && key.ends_with(c)).then(|| stem(&key[..key.len() - 1]).to_string());
+            if let Some(k) = genitive('s', 3).or_else(|| genitive('n', 4)).filter(|k| k.len() >= 3) {
+                if let Some(&a) = self.by_key.get(&(l.clone(), k)) {
+                    return Some(a);
+                }
+            }
+        }
         self.by_trunc.get(&(l, key.to_string())).copied()
+    }
+
+    /// A known key of at least seven letters one edit (a letter added, dropped or changed) from
+    /// this one: transliterations that write one sound with one letter more or less
+    /// (Loukachenko / Lukashenko). Each key is indexed by its one-letter deletions.
+    fn one_edit(&self, label: &str, key: &str) -> Option<usize> {
+        if key.len() < 7 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        let l = group(label).to_string();
+        std::iter::once(key.to_string()).chain(deletions(key)).find_map(|d| self.by_deletion.get(&(l.clone(), d)).copied())
     }
 
     /// The actor whose names' mean cosine with `e` is highest and at least the threshold. A
@@ -586,6 +623,11 @@ impl Canonicalizer {
             for cut in 1..=2 {
                 if key.len() >= cut + 5 {
                     self.by_trunc.entry((l.clone(), key[..key.len() - cut].to_string())).or_insert(idx);
+                }
+            }
+            if key.len() >= 7 {
+                for d in std::iter::once(key.clone()).chain(deletions(&key)) {
+                    self.by_deletion.entry((l.clone(), d)).or_insert(idx);
                 }
             }
         }
@@ -757,5 +799,27 @@ mod tests {
         assert_eq!(c.assign("Україною", "LOC", None).0, u);
         let (r, _) = c.assign("Росія", "LOC", None);
         assert_eq!(c.assign("Росією", "LOC", None).0, r);
+    }
+
+    #[test]
+    fn genitives_cyrillic_j_greek_final_f_and_one_edit_transliterations() {
+        let mut c = canon();
+        let (k, _) = c.assign("Kiew", "LOC", None);
+        assert_eq!(c.assign("Kiews", "LOC", None).0, k);
+        let (n, _) = c.assign("Nato", "ORG", None);
+        assert_eq!(c.assign("Naton", "ORG", None).0, n);
+        // -n is a genitive only after four letters: Iran is not the IRA's.
+        let (ira, _) = c.assign("IRA", "ORG", None);
+        assert_ne!(c.assign("Iran", "LOC", None).0, ira);
+        let (j, _) = c.assign("Boris Johnson", "PER", None);
+        assert_eq!(c.assign("Борис Джонсон", "PER", None).0, j);
+        let (l, _) = c.assign("Sergei Lavrov", "PER", None);
+        assert_eq!(c.assign("Λαβρόφ", "PER", None).0, l);
+        let (a, _) = c.assign("Alexander Lukashenko", "PER", None);
+        assert_eq!(c.assign("Alexandre Loukachenko", "PER", None).0, a);
+        // One edit only on long keys: short surnames a letter apart stay apart.
+        let (m, _) = c.assign("Emmanuel Macron", "PER", None);
+        assert_ne!(c.assign("Marcon", "PER", None).0, m);
+        assert_ne!(c.assign("Petrov", "PER", None).0, c.assign("Petrenko", "PER", None).0);
     }
 }
