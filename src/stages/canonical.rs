@@ -43,8 +43,7 @@ pub fn name_words(name: &str) -> Vec<String> {
     let nf: String = name.nfkc().collect::<String>().to_lowercase();
     // Slavic Latin letters as their Cyrillic counterparts transliterate (ш → sh, not s).
     let nf = nf.replace('š', "sh").replace('č', "ch").replace('ž', "zh").replace("cz", "ch");
-    // Cyrillic дж is the English j (Джонсон / Johnson).
-    let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "").replace("dzh", "j");
+    let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "");
     latin
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty() && !TITLES.contains(w))
@@ -802,7 +801,7 @@ mod tests {
     }
 
     #[test]
-    fn genitives_cyrillic_j_greek_final_f_and_one_edit_transliterations() {
+    fn genitives_greek_final_f_and_one_edit_transliterations() {
         let mut c = canon();
         let (k, _) = c.assign("Kiew", "LOC", None);
         assert_eq!(c.assign("Kiews", "LOC", None).0, k);
@@ -811,8 +810,6 @@ mod tests {
         // -n is a genitive only after four letters: Iran is not the IRA's.
         let (ira, _) = c.assign("IRA", "ORG", None);
         assert_ne!(c.assign("Iran", "LOC", None).0, ira);
-        let (j, _) = c.assign("Boris Johnson", "PER", None);
-        assert_eq!(c.assign("Борис Джонсон", "PER", None).0, j);
         let (l, _) = c.assign("Sergei Lavrov", "PER", None);
         assert_eq!(c.assign("Λαβρόφ", "PER", None).0, l);
         let (a, _) = c.assign("Alexander Lukashenko", "PER", None);
