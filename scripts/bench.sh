@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Both sides of the performance comparison in one run, on the same documents and threads:
-#   1. `pactwatch bench` (full pipeline, outputs kept), at --precision fp32 and int8,
+#   1. `pactwatch bench` (full pipeline, outputs kept), at --precision fp32 and the default int8,
 #   2. scripts/bench_reference.sh (Python, same exported weights): Hugging Face transformers on
 #      PyTorch fp32, and the same pipelines on ONNX Runtime fp32 and dynamic int8 (optimum),
 # then the ratios pactwatch / each reference and the entity agreements.
@@ -18,12 +18,13 @@ rm -rf "$W/ner" "$W/stance"
 $BIN export-model models/ner-multi --out "$W/ner"
 $BIN export-model models/stance-multi --out "$W/stance"
 rm -rf "$W/out" "$W/out-int8"
-$BIN bench "$INPUT" --docs "$DOCS" --threads "$THREADS" --keep "$W/out" --json > "$W/pactwatch.json"
-$BIN bench "$INPUT" --docs "$DOCS" --threads "$THREADS" --keep "$W/out-int8" --extra="--precision int8" --json > "$W/pactwatch-int8.json" 2> "$W/pactwatch-int8.err"
+# fp32: every model at fp32; int8: the defaults (NER and relevance int8, stance fp32).
+$BIN bench "$INPUT" --docs "$DOCS" --threads "$THREADS" --keep "$W/out" --extra="--precision fp32" --json > "$W/pactwatch.json"
+$BIN bench "$INPUT" --docs "$DOCS" --threads "$THREADS" --keep "$W/out-int8" --json > "$W/pactwatch-int8.json" 2> "$W/pactwatch-int8.err"
 # The same documents' entities with transformers' word heuristic (--word-rule hf): the agreement
 # of the two forwards when both cut words alike (not timed; NER only).
 rm -rf "$W/out-hf"
-$BIN annotate "$INPUT" --limit "$DOCS" --threads "$THREADS" --word-rule hf --no-stance --format documents --out "$W/out-hf" --quiet \
+$BIN annotate "$INPUT" --limit "$DOCS" --threads "$THREADS" --word-rule hf --precision fp32 --no-stance --format documents --out "$W/out-hf" --quiet \
   || [ $? -eq 1 ]  # 1: some records failed (error rows); they are not in either comparison
 DESC=$(python3 -c "import tomllib;t=tomllib.load(open('targets/paris-declaration.toml','rb'));print(t['description'])")
 QUERY=$(python3 -c "import tomllib;t=tomllib.load(open('targets/paris-declaration.toml','rb'));print(t.get('query',t['name']))")

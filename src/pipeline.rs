@@ -71,8 +71,12 @@ pub struct PipelineOptions {
     pub limit: Option<usize>,
     /// Metadata field with a document's date (actors.csv `date`, corpus_actors.csv first / last).
     pub date_field: String,
-    /// Precision of the encoders' dense layers (NER, relevance, stance, holder models).
+    /// Precision of the NER and relevance encoders' dense layers (int8 by default: every NER
+    /// dev set within 0.3 F1 of fp32, `docs/performance.md`).
     pub precision: Precision,
+    /// Precision of the stance and holder models' dense layers (fp32 by default: their
+    /// probabilities move more at int8 than the document rule tolerates).
+    pub stance_precision: Precision,
 }
 
 impl PipelineOptions {
@@ -103,7 +107,8 @@ impl PipelineOptions {
             batch_tokens: 32_768,
             limit: None,
             date_field: "date".into(),
-            precision: Precision::Fp32,
+            precision: Precision::Int8,
+            stance_precision: Precision::Fp32,
         }
     }
 }
@@ -223,15 +228,15 @@ impl Pipeline {
         let mut warnings: Vec<String> = ner_dir.warnings().iter().map(|w| w.to_string()).collect();
         let mut annotator = Annotator::load(&ner_dir, opts.ner.clone(), tch::Device::Cpu).context("loading the NER model")?;
         let mut unapplied = Vec::new();
-        if !annotator.model.set_precision(opts.precision).context("quantizing the NER model")? {
+        if !annotator.model.set_precision(opts.precision) {
             unapplied.push(ner_dir.dir.display().to_string());
         }
         let stance = match &opts.stance {
             None => None,
-            Some(c) => Some(load_stance_stage(c, &annotator.model.vs, opts.precision, &mut unapplied).context("loading the stance stage")?),
+            Some(c) => Some(load_stance_stage(c, &annotator.model.vs, (opts.precision, opts.stance_precision), &mut unapplied).context("loading the stance stage")?),
         };
         if !unapplied.is_empty() {
-            warnings.push(format!("--precision {:?} applies to BERT and XLM-R encoders on the fused forward only; these stay fp32: {}", opts.precision, unapplied.join(", ")).to_lowercase());
+            warnings.push(format!("int8 applies to BERT and XLM-R encoders on the fused forward, on a CPU with int8 kernels; these stay fp32: {}", unapplied.join(", ")));
         }
         let linker = match &opts.stance {
             None => None,
@@ -252,7 +257,7 @@ impl Pipeline {
         let o = &self.opts;
         serde_json::json!({"inputs": files, "reader": o.reader, "ner": o.ner, "format": o.formats,
             "shard": o.shard, "limit": o.limit, "docs_per_batch": o.docs_per_batch, "batch_tokens": o.batch_tokens, "stdout": o.stdout, "model": self.ner_dir.dir,
-            "date_field": o.date_field, "precision": o.precision,
+            "date_field": o.date_field, "precision": o.precision, "stance_precision": o.stance_precision,
             "stance": o.stance.as_ref().map(|c| serde_json::json!({"targets": c.targets, "model": c.model, "relevance": c.relevance_model, "holder_model": c.holder_model, "cues": c.cues, "options": c.options,
                 "places": c.places, "aliases": c.aliases, "actor_threshold": c.actor_threshold}))})
     }
@@ -463,7 +468,7 @@ impl Pipeline {
             inputs: files.iter().map(|p| p.display().to_string()).collect(),
             models,
             options: serde_json::json!({"ner": o.ner, "reader": o.reader, "format": o.formats, "docs_per_batch": o.docs_per_batch, "batch_tokens": o.batch_tokens,
-                                        "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads(), "precision": o.precision}),
+                                        "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads(), "precision": o.precision, "stance_precision": o.stance_precision}),
             counts,
             timings: serde_json::json!({"total_s": elapsed, "model_load_s": self.load_s, "stages": t,
                 "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),
@@ -473,7 +478,7 @@ impl Pipeline {
     }
 }
 
-fn load_stance_stage(c: &StanceConfig, ner: &tch::nn::VarStore, precision: Precision, unapplied: &mut Vec<String>) -> anyhow::Result<StanceStage> {
+fn load_stance_stage(c: &StanceConfig, ner: &tch::nn::VarStore, (precision, stance_precision): (Precision, Precision), unapplied: &mut Vec<String>) -> anyhow::Result<StanceStage> {
     let targets = c.targets.iter().map(|p| crate::target::Target::load(p)).collect::<crate::Result<Vec<_>>>()?;
     let rdir = ModelDir::open(&c.relevance_model).context("opening the relevance model (--relevance-model)")?;
     let (relevance, applied) = crate::stages::relevance::Relevance::load_at(&rdir, &targets, tch::Device::Cpu, precision)?;
@@ -483,7 +488,7 @@ fn load_stance_stage(c: &StanceConfig, ner: &tch::nn::VarStore, precision: Preci
     share_word_embeddings(ner, relevance.encoder_vs());
     let mut load_at = |dir: &ModelDir| -> anyhow::Result<crate::models::stance::StanceModel> {
         let mut m = crate::models::stance::StanceModel::load(dir, tch::Device::Cpu)?;
-        if !m.model.set_precision(precision)? {
+        if !m.model.set_precision(stance_precision) {
             unapplied.push(dir.dir.display().to_string());
         }
         Ok(m)

@@ -103,10 +103,14 @@ pub struct Args {
     /// Stop after this many input records
     #[arg(long)]
     limit: Option<usize>,
-    /// Precision of the encoders' dense layers: fp32, or int8 (dynamic quantization through
-    /// fbgemm; needs an x86-64 CPU with AVX2)
-    #[arg(long, value_enum, default_value = "fp32")]
+    /// Precision of the NER and relevance encoders' dense layers: int8 (dynamic quantization,
+    /// a scale per weight row and per token; every NER dev set within 0.3 F1 of fp32), or fp32
+    #[arg(long, value_enum, default_value = "int8")]
     precision: pactwatch::models::Precision,
+    /// Precision of the stance and holder models' dense layers (int8 moves their probabilities
+    /// enough to change some sentence labels)
+    #[arg(long, value_enum, default_value = "fp32")]
+    stance_precision: pactwatch::models::Precision,
     /// libtorch threads (default: all cores)
     #[arg(long)]
     threads: Option<usize>,
@@ -177,6 +181,7 @@ impl Args {
             limit: self.limit,
             date_field: self.date_field.clone(),
             precision: self.precision,
+            stance_precision: self.stance_precision,
         }
     }
 }

@@ -121,8 +121,8 @@ pub fn run(w: Which) -> anyhow::Result<ExitCode> {
     }
     let dir = ModelDir::open(&pactwatch::home::resolve(&a.ner_model)?).context("opening the NER model")?;
     let mut ann = Annotator::load(&dir, NerOptions::default(), tch::Device::Cpu)?;
-    if !ann.model.set_precision(a.precision)? {
-        eprintln!("note: --precision {:?} does not apply to {} (no fused forward); scored at fp32", a.precision, dir.dir.display());
+    if !ann.model.set_precision(a.precision) {
+        eprintln!("note: --precision {:?} does not apply to {} (no fused forward, or no int8 kernel on this CPU); scored at fp32", a.precision, dir.dir.display());
     }
     let out = if a.gold == "dev" {
         score_dev_sets(&mut ann, &pactwatch::home::resolve(&a.data)?, a.limit, &a.sets)?

@@ -47,8 +47,9 @@ pub enum Precision {
     /// The weights as stored (fp32 in memory)
     #[default]
     Fp32,
-    /// Dynamic int8 quantization of every encoder layer's linear layers (fbgemm): int8
-    /// weights, activations quantized per call; embeddings, norms and heads stay fp32
+    /// Dynamic int8 quantization of every encoder layer's linear layers: int8 weights (a
+    /// scale per output row), activations quantized per token at each call; embeddings,
+    /// norms and heads stay fp32
     Int8,
 }
 
@@ -252,11 +253,11 @@ impl Classifier {
         Ok(Classifier { vs, labels, dir: dir.clone(), report, token, sequence, fast })
     }
 
-    /// Run inference at `precision`. Ok(false) when the model has no fused forward (DistilBERT,
-    /// or `PACTWATCH_RUST_BERT_FORWARD=1`) and so stays fp32. Inference only: the int8 copies
-    /// do not follow training updates.
-    pub fn set_precision(&mut self, precision: Precision) -> Result<bool> {
-        set_body_precision(self.fast.as_mut().map(|(b, _)| b), precision, &self.dir)
+    /// Run inference at `precision`. False when the model has no fused forward (DistilBERT, or
+    /// `PACTWATCH_RUST_BERT_FORWARD=1`) or this CPU no int8 kernel, and so stays fp32.
+    /// Inference only: the int8 copies do not follow training updates.
+    pub fn set_precision(&mut self, precision: Precision) -> bool {
+        set_body_precision(self.fast.as_mut().map(|(b, _)| b), precision)
     }
 
     /// Whether inference runs on the fused forward (`fast`) rather than rust-bert's modules.
@@ -324,8 +325,8 @@ impl Encoder {
     }
 
     /// As [`Classifier::set_precision`].
-    pub fn set_precision(&mut self, precision: Precision) -> Result<bool> {
-        set_body_precision(self.fast.as_mut(), precision, &self.dir)
+    pub fn set_precision(&mut self, precision: Precision) -> bool {
+        set_body_precision(self.fast.as_mut(), precision)
     }
 
     /// Last hidden states `[batch, tokens, hidden]`.
@@ -353,10 +354,11 @@ impl Encoder {
     }
 }
 
-fn set_body_precision(body: Option<&mut fast::FastBody>, precision: Precision, dir: &ModelDir) -> Result<bool> {
+fn set_body_precision(body: Option<&mut fast::FastBody>, precision: Precision) -> bool {
     match (precision, body) {
-        (Precision::Fp32, _) => Ok(true),
-        (Precision::Int8, None) => Ok(false),
-        (Precision::Int8, Some(b)) => b.quantize_int8().map(|_| true).map_err(|e| Error::model(&dir.dir, e)),
+        (Precision::Fp32, _) => true,
+        (Precision::Int8, None) => false,
+        // No int8 kernel on this CPU: the model stays fp32, as one without a fused forward.
+        (Precision::Int8, Some(b)) => b.quantize_int8().is_ok(),
     }
 }

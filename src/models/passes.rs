@@ -185,7 +185,7 @@ mod tests {
             let j = Rc::new(RefCell::new(PassJournal::create(&path).unwrap()));
             let got = through(Some(&j), "ner", &[a, b], || Ok(x.shallow_clone())).unwrap();
             assert_eq!(got, x);
-            through(Some(&j), "ner", &[b], || Ok(Tensor::from_slice(&[9f32]))).unwrap();
+            let _ = through(Some(&j), "ner", &[b], || Ok(Tensor::from_slice(&[9f32]))).unwrap();
         }
         // A kill in the middle of a third record.
         let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(j.borrow().hits, 1);
         j.borrow_mut().commit().unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
-        through(Some(&j), "ner", &[a, b], || Ok(Tensor::from_slice(&[1f32]))).unwrap();
+        let _ = through(Some(&j), "ner", &[a, b], || Ok(Tensor::from_slice(&[1f32]))).unwrap();
         assert_eq!(j.borrow().hits, 1, "after a commit nothing is read back");
     }
 }

@@ -33,7 +33,7 @@ impl Relevance {
     pub fn load_at(dir: &ModelDir, targets: &[Target], device: Device, precision: Precision) -> Result<(Relevance, bool)> {
         let tok = TextTokenizer::from_file(&dir.tokenizer)?;
         let mut enc = Encoder::load(dir, device)?;
-        let applied = enc.set_precision(precision)?;
+        let applied = enc.set_precision(precision);
         let mut r = Relevance { tok, enc, targets: Tensor::zeros([0], (Kind::Float, device)), max_tokens: 256.min(dir.max_positions() as usize), batch_size: 16, stats: Default::default(), passes: None };
         let queries: Vec<String> = targets.iter().map(|t| format!("query: {}", t.description)).collect();
         r.targets = r.embed(&queries)?;
