@@ -8,7 +8,10 @@
 //!    doubled letters once) and a case ending stripped (Путина, Putinowi, Кремле → the same key);
 //!    a person's key is the surname only, with a feminine marker for -ska / -skaya names
 //!    (Zelenska is not Zelensky), and a two-word name in family-name-first order ("Orbán
-//!    Viktor") joins the person seen with both names the other way round;
+//!    Viktor") joins the person seen with both names the other way round; a key one or two
+//!    letters longer or shorter than a known one (Kreml / Kremlin), a place's or
+//!    organisation's genitive (Kiews, Naton), or a key of seven letters or more one edit from a
+//!    known one (Loukachenko / Lukashenko) is that key;
 //! 3. the bundled place names (`lexicons/places.tsv`: CLDR country and city names in 38
 //!    languages, Deutschland / Niemcy / Германия → Germany), exact or as an inflected form (the
 //!    place's key plus at most two letters: Kijowie → Kijów);
