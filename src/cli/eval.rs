@@ -102,7 +102,8 @@ pub struct NerArgs {
     json: bool,
     #[arg(long)]
     threads: Option<usize>,
-    /// Precision of the encoder's dense layers (as `annotate --precision`)
+    /// Precision of the encoder's dense layers (as `annotate --precision`; fp32 here, the model
+    /// card's figures; `--precision int8` scores what `annotate` runs by default)
     #[arg(long, value_enum, default_value = "fp32")]
     precision: pactwatch::models::Precision,
 }
