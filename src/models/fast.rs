@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use tch::{nn::VarStore, Kind, Tensor};
 
 /// A dense layer: the model's fp32 weight, or (after `FastBody::quantize_int8`) its int8 copy
-/// with the activations quantized per call (dynamic quantization).
+/// with the activations quantized per token at each call (dynamic quantization).
 enum Linear {
     F32 { w: Tensor, b: Tensor },
     Int8(Int8Linear),
@@ -143,15 +143,17 @@ impl FastBody {
         })
     }
 
-    /// Replace every encoder layer's dense weights by int8 copies run through fbgemm, the
-    /// activations quantized per call (dynamic quantization, as `torch.ao.quantization.
-    /// quantize_dynamic` does for `nn.Linear`). Embeddings, layer norms and the task head stay
-    /// fp32. The copies do not follow later changes to the weights: inference only. Errs when
-    /// this CPU or libtorch build cannot run fbgemm's int8 kernels (fbgemm needs AVX2).
-    pub fn quantize_int8(&mut self) -> Result<(), String> {
+    /// Replace every encoder layer's dense weights by int8 copies ([`Int8Linear`]: a scale
+    /// per weight row, the activations quantized per token at each call). Embeddings, layer
+    /// norms and the task head stay fp32. The copies do not follow later changes to the
+    /// weights: inference only. False, and nothing replaced, when this CPU or libtorch build
+    /// cannot run `_int_mm`.
+    pub fn quantize_int8(&mut self) -> bool {
         let cpu = (Kind::Float, tch::Device::Cpu);
         let probe = Int8Linear::new(&Tensor::ones([4, 8], cpu), &Tensor::zeros([4], cpu));
-        probe.apply(&Tensor::ones([1, 8], cpu)).map(drop).map_err(|e| format!("int8 kernels unavailable here (libtorch's _int_mm on this CPU): {e}"))?;
+        if probe.apply(&Tensor::ones([1, 8], cpu)).is_err() {
+            return false;
+        }
         for l in &mut self.layers {
             for lin in [&mut l.query, &mut l.key, &mut l.value, &mut l.attn_out, &mut l.inter, &mut l.out] {
                 if let Linear::F32 { w, b } = lin {
@@ -159,7 +161,7 @@ impl FastBody {
                 }
             }
         }
-        Ok(())
+        true
     }
 
     fn norm(&self, x: &Tensor, n: &Norm) -> Tensor {

@@ -359,6 +359,6 @@ fn set_body_precision(body: Option<&mut fast::FastBody>, precision: Precision) -
         (Precision::Fp32, _) => true,
         (Precision::Int8, None) => false,
         // No int8 kernel on this CPU: the model stays fp32, as one without a fused forward.
-        (Precision::Int8, Some(b)) => b.quantize_int8().is_ok(),
+        (Precision::Int8, Some(b)) => b.quantize_int8(),
     }
 }

@@ -181,6 +181,10 @@ fn reversed_person_key(name: &str) -> Option<String> {
     Some(format!("{first}|{}", name_key(&words[0], "PER")?))
 }
 
+/// The shortest key matched at one edit ([`Canonicalizer::one_edit`]): shorter surnames a
+/// letter apart are often different names (Tusk, Musk).
+const ONE_EDIT_MIN: usize = 7;
+
 /// A word with one letter left out, at each position.
 fn deletions(key: &str) -> impl Iterator<Item = String> + '_ {
     (0..key.len()).map(move |i| format!("{}{}", &key[..i], &key[i + 1..]))
@@ -565,7 +569,7 @@ impl Canonicalizer {
     /// this one: transliterations that write one sound with one letter more or less
     /// (Loukachenko / Lukashenko). Each key is indexed by its one-letter deletions.
     fn one_edit(&self, label: &str, key: &str) -> Option<usize> {
-        if key.len() < 7 || !key.bytes().all(|b| b.is_ascii_lowercase()) {
+        if key.len() < ONE_EDIT_MIN || !key.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
         let l = group(label).to_string();
@@ -627,7 +631,7 @@ impl Canonicalizer {
                     self.by_trunc.entry((l.clone(), key[..key.len() - cut].to_string())).or_insert(idx);
                 }
             }
-            if key.len() >= 7 {
+            if key.len() >= ONE_EDIT_MIN {
                 for d in std::iter::once(key.clone()).chain(deletions(&key)) {
                     self.by_deletion.entry((l.clone(), d)).or_insert(idx);
                 }
