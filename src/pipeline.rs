@@ -468,7 +468,9 @@ impl Pipeline {
             inputs: files.iter().map(|p| p.display().to_string()).collect(),
             models,
             options: serde_json::json!({"ner": o.ner, "reader": o.reader, "format": o.formats, "docs_per_batch": o.docs_per_batch, "batch_tokens": o.batch_tokens,
-                                        "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads(), "precision": o.precision, "stance_precision": o.stance_precision}),
+                                        "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads(), "precision": o.precision, "stance_precision": o.stance_precision,
+                                        // 127, or 63 on CPUs whose int8 kernel saturates (models::fast)
+                                        "int8_weight_levels": crate::models::fast::int8_weight_levels()}),
             counts,
             timings: serde_json::json!({"total_s": elapsed, "model_load_s": self.load_s, "stages": t,
                 "docs_per_s": counts.annotated as f64 / elapsed, "tokens_per_s": counts.tokens as f64 / elapsed}),

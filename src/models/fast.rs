@@ -39,12 +39,37 @@ impl Linear {
     }
 }
 
+/// The largest weight level `_int_mm` multiplies exactly on this CPU, probed once: 127, or 63
+/// where its kernel saturates (x86-64 without AVX-512 VNNI: oneDNN's AVX2 path adds pairs of
+/// u8 × s8 products in 16 bits, so 255 · 127 · 2 overflows and logits come out wrong, e.g. on
+/// AMD EPYC with AVX2 only); None when `_int_mm` cannot run or is wrong even then.
+pub fn int8_weight_levels() -> Option<f64> {
+    static LEVELS: std::sync::OnceLock<Option<f64>> = std::sync::OnceLock::new();
+    *LEVELS.get_or_init(|| {
+        let exact = |wl: f64| -> bool {
+            tch::no_grad(|| {
+                // Extreme activations and weights of both signs, inner width 64: every pair
+                // sum of the AVX2 kernel reaches 255 · wl · 2.
+                let a = Tensor::from_slice(&(0..4 * 64).map(|i| if (i / 3) % 2 == 0 { 127.0f32 } else { -127.0 }).collect::<Vec<_>>()).view([4, 64]);
+                let b = Tensor::from_slice(&(0..64 * 8).map(|i| if (i / 5) % 2 == 0 { wl as f32 } else { -(wl as f32) }).collect::<Vec<_>>()).view([64, 8]);
+                let want = a.matmul(&b);
+                match a.to_kind(Kind::Int8).f_internal_int_mm(&b.to_kind(Kind::Int8)) {
+                    Ok(got) => got.to_kind(Kind::Float).equal(&want),
+                    Err(_) => false,
+                }
+            })
+        };
+        [127.0, 63.0].into_iter().find(|&wl| exact(wl))
+    })
+}
+
 impl Int8Linear {
-    fn new(w: &Tensor, b: &Tensor) -> Int8Linear {
+    /// `levels`: the largest weight level (127, or 63 where `_int_mm` saturates beyond it).
+    fn new(w: &Tensor, b: &Tensor, levels: f64) -> Int8Linear {
         tch::no_grad(|| {
             let w = w.to_kind(Kind::Float).contiguous();
-            let scales = (w.abs().amax([1i64].as_slice(), false) / 127.0).clamp_min(1e-12);
-            let q = (&w / scales.unsqueeze(1)).round().clamp(-127.0, 127.0).to_kind(Kind::Int8);
+            let scales = (w.abs().amax([1i64].as_slice(), false) / levels).clamp_min(1e-12);
+            let q = (&w / scales.unsqueeze(1)).round().clamp(-levels, levels).to_kind(Kind::Int8);
             Int8Linear { qt: q.transpose(0, 1).contiguous(), scales, b: b.to_kind(Kind::Float).contiguous() }
         })
     }
@@ -149,15 +174,11 @@ impl FastBody {
     /// weights: inference only. False, and nothing replaced, when this CPU or libtorch build
     /// cannot run `_int_mm`.
     pub fn quantize_int8(&mut self) -> bool {
-        let cpu = (Kind::Float, tch::Device::Cpu);
-        let probe = Int8Linear::new(&Tensor::ones([4, 8], cpu), &Tensor::zeros([4], cpu));
-        if probe.apply(&Tensor::ones([1, 8], cpu)).is_err() {
-            return false;
-        }
+        let Some(levels) = int8_weight_levels() else { return false };
         for l in &mut self.layers {
             for lin in [&mut l.query, &mut l.key, &mut l.value, &mut l.attn_out, &mut l.inter, &mut l.out] {
                 if let Linear::F32 { w, b } = lin {
-                    *lin = Linear::Int8(Int8Linear::new(w, b));
+                    *lin = Linear::Int8(Int8Linear::new(w, b, levels));
                 }
             }
         }
@@ -207,13 +228,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn int_mm_is_exact_at_the_probed_weight_levels() {
+        let levels = int8_weight_levels().expect("this libtorch runs _int_mm");
+        let cpu = (Kind::Float, tch::Device::Cpu);
+        tch::manual_seed(3);
+        // Random int8 activations of full range, weights up to the probed level, inner widths
+        // that are and are not multiples of the kernels' blocks.
+        for k in [64, 384, 37] {
+            let a = (Tensor::rand([32, k], cpu) * 254.0 - 127.0).round();
+            let b = (Tensor::rand([k, 48], cpu) * (2.0 * levels) - levels).round();
+            let got = a.to_kind(Kind::Int8).internal_int_mm(&b.to_kind(Kind::Int8)).to_kind(Kind::Float);
+            assert!(got.equal(&a.matmul(&b)), "k {k}: _int_mm differs from the exact product at levels {levels}");
+        }
+    }
+
+    #[test]
     fn int8_linear_is_close_to_fp32_and_keeps_leading_dims() {
         tch::manual_seed(7);
         let w = Tensor::randn([48, 64], (Kind::Float, tch::Device::Cpu)) * 0.05;
         let b = Tensor::randn([48], (Kind::Float, tch::Device::Cpu)) * 0.1;
         let x = Tensor::randn([3, 5, 64], (Kind::Float, tch::Device::Cpu));
         let f = Linear::F32 { w: w.shallow_clone(), b: b.shallow_clone() };
-        let q = Linear::Int8(Int8Linear::new(&w, &b));
+        let q = Linear::Int8(Int8Linear::new(&w, &b, int8_weight_levels().unwrap()));
         let (yf, yq) = (f.apply(&x), q.apply(&x));
         assert_eq!(yq.size(), vec![3, 5, 48]);
         let rel = (&yq - &yf).norm().double_value(&[]) / yf.norm().double_value(&[]);
@@ -234,7 +270,7 @@ mod tests {
         let x = Tensor::randn([16, 24], cpu);
         let _ = x.get(0).g_mul_scalar_(500.0);
         let f = Linear::F32 { w: w.shallow_clone(), b: b.shallow_clone() };
-        let q = Linear::Int8(Int8Linear::new(&w, &b));
+        let q = Linear::Int8(Int8Linear::new(&w, &b, int8_weight_levels().unwrap()));
         let (yf, yq) = (f.apply(&x), q.apply(&x));
         let rest = |y: &Tensor| y.narrow(0, 1, 15);
         let rel = (rest(&yq) - rest(&yf)).norm().double_value(&[]) / rest(&yf).norm().double_value(&[]);
@@ -243,7 +279,7 @@ mod tests {
         let one = x.narrow(0, 3, 1);
         assert_eq!(q.apply(&one).size(), vec![1, 40]);
         let w7 = Tensor::randn([8, 7], cpu);
-        let q7 = Linear::Int8(Int8Linear::new(&w7, &Tensor::zeros([8], cpu)));
+        let q7 = Linear::Int8(Int8Linear::new(&w7, &Tensor::zeros([8], cpu), int8_weight_levels().unwrap()));
         assert_eq!(q7.apply(&Tensor::randn([2, 3, 7], cpu)).size(), vec![2, 3, 8]);
     }
 }
