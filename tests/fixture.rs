@@ -66,8 +66,29 @@ pub fn tokenizer_json() -> serde_json::Value {
     })
 }
 
+thread_local! {
+    /// The fixture's own random state (splitmix64), one per test thread: libtorch's global
+    /// generator is shared by the tests running in parallel, so a seed set on one thread did
+    /// not decide the draws that followed it (two fixtures of the same seed came out unequal).
+    static RNG: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn next_u64() -> u64 {
+    RNG.with(|r| {
+        let x = r.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        r.set(x);
+        let z = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    })
+}
+
+/// Standard normal draws (Box–Muller) times `seed_scale`, from the thread's fixture state.
 fn rand(shape: &[i64], seed_scale: f64) -> Tensor {
-    Tensor::randn(shape, (Kind::Float, tch::Device::Cpu)) * seed_scale
+    let n: i64 = shape.iter().product();
+    let uniform = || ((next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    let v: Vec<f32> = (0..n).map(|_| ((-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos() * seed_scale) as f32).collect();
+    Tensor::from_slice(&v).view(shape)
 }
 
 fn linear(t: &mut BTreeMap<String, Tensor>, name: &str, out: i64, inp: i64) {
@@ -87,7 +108,7 @@ pub fn make_model(dir: &Path, arch: Arch, head: Head, seed: i64) -> Vec<String> 
 
 /// `make_model` with an explicit `layer_norm_eps` (BERT-style configs only).
 pub fn make_model_eps(dir: &Path, arch: Arch, head: Head, seed: i64, eps: f64) -> Vec<String> {
-    tch::manual_seed(seed);
+    RNG.with(|r| r.set(seed as u64));
     std::fs::create_dir_all(dir).unwrap();
     let v = vocab().len() as i64;
     let labels: Vec<String> = match head {
