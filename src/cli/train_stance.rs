@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use pactwatch::stages::encoding::TextTokenizer;
 use pactwatch::models::{Classifier, LoadOptions, ModelDir, Task};
 use pactwatch::models::stance::{StanceModel, STANCE_LABELS};
-use pactwatch::training::stance_data::{load_argument_corpora, load_corpora, read_marked_pairs, read_news_pairs, StanceExample, StanceLabel};
+use pactwatch::training::stance_data::{load_argument_corpora, load_corpora, load_xnli, read_marked_pairs, read_news_pairs, StanceExample, StanceLabel};
 use pactwatch::training::train::{self, encode_stance_example, Rng, Sampler, TrainOptions};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -74,6 +74,11 @@ pub struct StanceArgs {
     /// Corpus weights multiplying size^power: SOURCE=WEIGHT,... (sources not named get 1)
     #[arg(long, default_value = "news=4")]
     mix: String,
+    /// XNLI folder (`../shared/data/nli/xnli`) whose pairs join training as claim stance
+    /// (entailment favor, contradiction against, neutral none; corpus `xnli` for `--mix`);
+    /// "" = none
+    #[arg(long, default_value = "")]
+    nli: PathBuf,
 }
 
 /// The project's own news-register pairs (the default of `--news`).
@@ -84,7 +89,7 @@ const MARKED_PAIRS: [&str; 1] = ["corpora/stance-actors"];
 
 /// Every corpus `train stance` reads: ../shared/data's stance sets (`load_corpora`), the
 /// argument corpora unless `no_arguments`, and the project's news pairs when `news` is a folder.
-pub fn all_corpora(data: &Path, news: &Path, no_arguments: bool, marked: &str) -> anyhow::Result<Vec<StanceExample>> {
+pub fn all_corpora(data: &Path, news: &Path, no_arguments: bool, marked: &str, nli: &Path) -> anyhow::Result<Vec<StanceExample>> {
     let mut all = load_corpora(data).context("reading the stance corpora")?;
     if !no_arguments {
         all.extend(load_argument_corpora(data).context("reading the argument corpora")?);
@@ -94,6 +99,9 @@ pub fn all_corpora(data: &Path, news: &Path, no_arguments: bool, marked: &str) -
     }
     for dir in marked.split(',').map(str::trim).filter(|d| !d.is_empty()) {
         all.extend(read_marked_pairs(Path::new(dir)).with_context(|| format!("reading the holder-marked pairs in {dir}"))?);
+    }
+    if !nli.as_os_str().is_empty() {
+        all.extend(load_xnli(nli).with_context(|| format!("reading XNLI in {}", nli.display()))?);
     }
     Ok(all)
 }
@@ -124,7 +132,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     };
     let frozen = if a.train_embeddings { 0 } else { train::freeze_word_embeddings(&model) };
 
-    let all = all_corpora(&a.data, &a.news, a.no_arguments, &a.marked)?;
+    let all = all_corpora(&a.data, &a.news, a.no_arguments, &a.marked, &a.nli)?;
     let mix = super::train::parse_mix(&a.mix)?;
     let mut rng = Rng::new(a.seed);
     let mut discuss: Vec<usize> = all.iter().enumerate().filter(|(_, e)| e.source == "fnc1" && e.label == StanceLabel::None).map(|(i, _)| i).collect();
@@ -167,7 +175,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let dev = score_dev_sets(&sm, &all, a.dev_limit, &train_set)?;
     let report = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
-        "options": opts, "power": a.power, "mix": a.mix, "init": a.init, "news": a.news, "marked": a.marked, "no_arguments": a.no_arguments, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
+        "options": opts, "power": a.power, "mix": a.mix, "init": a.init, "news": a.news, "marked": a.marked, "no_arguments": a.no_arguments, "nli": a.nli, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
         "fit": fit, "train_minutes": fit.train_seconds / 60.0, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
         "train_pairs": train_set.len(), "train_targets": n_targets, "train_per_corpus": per_source,
         "tokens_per_s": fit.tokens_seen as f64 / fit.train_seconds, "frozen_parameters": frozen, "log": log, "dev": dev,
@@ -206,7 +214,8 @@ pub fn score_dev_sets(model: &StanceModel, all: &[StanceExample], limit: usize, 
 pub fn dev_sets_only(model: &StanceModel, data: &Path, limit: usize) -> anyhow::Result<serde_json::Value> {
     let news = Path::new(NEWS_PAIRS);
     let marked: Vec<&str> = MARKED_PAIRS.iter().copied().filter(|d| Path::new(d).is_dir()).collect();
-    let all = all_corpora(data, if news.is_dir() { news } else { Path::new("") }, false, &marked.join(","))?;
+    let xnli = data.join("nli/xnli");
+    let all = all_corpora(data, if news.is_dir() { news } else { Path::new("") }, false, &marked.join(","), if xnli.is_dir() { &xnli } else { Path::new("") })?;
     let train: Vec<&StanceExample> = all.iter().filter(|e| e.split == "train").collect();
     score_dev_sets(model, &all, limit, &train)
 }

@@ -394,6 +394,46 @@ pub fn load_corpora(data: &Path) -> Result<Vec<StanceExample>> {
     Ok(all)
 }
 
+/// Languages of XNLI 1.0 in `../shared/data/nli/xnli`.
+pub const XNLI_LANGS: [&str; 15] = ["ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh"];
+/// Rows of each language's XNLI dev file scored as the `xnli-LANG` dev sets (the rest of the dev
+/// file is not used, so that scoring 15 languages stays short).
+pub const XNLI_DEV_ROWS: usize = 300;
+
+/// One XNLI TSV (`premise hypothesis label`, unquoted) as stance pairs: the hypothesis is the
+/// target and the premise the text, so that "does this passage support the claim" is asked as
+/// stance is: entailment → favor, contradiction → against, neutral → none (NLI as an
+/// intermediate task, issue 11). `source` = "xnli".
+pub fn read_xnli(path: &Path, lang: &str, split: &str, limit: usize) -> Result<Vec<StanceExample>> {
+    let mut out = Vec::new();
+    for (line, r) in rows(path, b'\t')? {
+        if limit > 0 && out.len() >= limit {
+            break;
+        }
+        let l = match r.get("label").map(|s| s.trim()) {
+            Some("entailment") => StanceLabel::Favor,
+            Some("contradiction") => StanceLabel::Against,
+            Some("neutral") => StanceLabel::None,
+            other => return Err(bad(path, line, format!("unknown NLI label {other:?}"))),
+        };
+        let field = |k: &str| r.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).ok_or_else(|| bad(path, line, format!("empty {k}")));
+        out.push(StanceExample { text: field("premise")?, target: field("hypothesis")?, label: l, lang: lang.into(), source: "xnli", split: split.into() });
+    }
+    Ok(out)
+}
+
+/// XNLI in every language under `dir` (`../shared/data/nli/xnli`): the released test files are
+/// the training pairs (5,010 per language, the same pairs in each language), the first
+/// `XNLI_DEV_ROWS` rows of each dev file the dev sets.
+pub fn load_xnli(dir: &Path) -> Result<Vec<StanceExample>> {
+    let mut all = Vec::new();
+    for lang in XNLI_LANGS {
+        all.extend(read_xnli(&dir.join(format!("test.{lang}.tsv")), lang, "train", 0)?);
+        all.extend(read_xnli(&dir.join(format!("dev.{lang}.tsv")), lang, "dev", XNLI_DEV_ROWS)?);
+    }
+    Ok(all)
+}
+
 /// FNC-1's `unrelated` pairs (kept apart from `discuss`, both of which map to none).
 fn is_unrelated(e: &StanceExample) -> bool {
     e.source == "fnc1" && e.split == "unrelated"
@@ -436,6 +476,22 @@ fn read_pairs_jsonl(path: &Path, source: &'static str, split: &str) -> Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xnli_rows_become_claim_pairs() {
+        let dir = std::env::temp_dir().join(format!("pw-xnli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("dev.en.tsv");
+        std::fs::write(&p, "premise\thypothesis\tlabel\nHe said \"no\".\tHe agreed.\tcontradiction\nA.\tB.\tentailment\nC.\tD.\tneutral\n").unwrap();
+        let v = read_xnli(&p, "en", "dev", 0).unwrap();
+        assert_eq!(v.iter().map(|e| e.label).collect::<Vec<_>>(), [StanceLabel::Against, StanceLabel::Favor, StanceLabel::None]);
+        assert_eq!((v[0].target.as_str(), v[0].text.as_str(), v[0].source), ("He agreed.", "He said \"no\".", "xnli"));
+        assert_eq!(read_xnli(&p, "en", "dev", 2).unwrap().len(), 2);
+        std::fs::write(&p, "premise\thypothesis\tlabel\nA.\tB.\tmaybe\n").unwrap();
+        let e = read_xnli(&p, "en", "dev", 0).unwrap_err().to_string();
+        assert!(e.contains("dev.en.tsv:2") && e.contains("maybe"), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 
     #[test]
     fn label_synonyms() {
