@@ -79,6 +79,17 @@ pub struct StanceArgs {
     /// "" = none
     #[arg(long, default_value = "")]
     nli: PathBuf,
+    /// Batches: `corpus` = each pool of 50 batches from one corpus (sessions 2-13), `mixed` =
+    /// every pair's corpus drawn by the mix, so each batch mixes corpora in their shares
+    #[arg(long, value_enum, default_value = "corpus")]
+    pools: Pools,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pools {
+    Corpus,
+    Mixed,
 }
 
 /// The project's own news-register pairs (the default of `--news`).
@@ -147,6 +158,9 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     eprintln!("train: {} pairs, {n_targets} distinct targets; per corpus: {per_source:?}", train_set.len());
     let examples = train_set.iter().map(|e| encode_stance_example(&tok, e, a.max_tokens)).collect::<pactwatch::Result<Vec<_>>>()?;
     let mut sampler = Sampler::with_weights(examples, a.seed, |g, n| (n as f64).powf(a.power) * mix.get(g).copied().unwrap_or(1.0));
+    if matches!(a.pools, Pools::Mixed) {
+        sampler = sampler.mixed();
+    }
     for (g, n, share) in sampler.shares() {
         eprintln!("mix: {g:<12} {n:>7} pairs {:>5.1} % of batches", share * 100.0);
     }
@@ -175,7 +189,7 @@ pub fn run(a: StanceArgs) -> anyhow::Result<ExitCode> {
     let dev = score_dev_sets(&sm, &all, a.dev_limit, &train_set)?;
     let report = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
-        "options": opts, "power": a.power, "mix": a.mix, "init": a.init, "news": a.news, "marked": a.marked, "no_arguments": a.no_arguments, "nli": a.nli, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
+        "options": opts, "power": a.power, "mix": a.mix, "init": a.init, "news": a.news, "marked": a.marked, "no_arguments": a.no_arguments, "nli": a.nli, "pools": a.pools, "max_tokens": a.max_tokens, "fnc_discuss_cap": a.fnc_discuss_cap,
         "fit": fit, "train_minutes": fit.train_seconds / 60.0, "total_minutes": t0.elapsed().as_secs_f64() / 60.0,
         "train_pairs": train_set.len(), "train_targets": n_targets, "train_per_corpus": per_source,
         "tokens_per_s": fit.tokens_seen as f64 / fit.train_seconds, "frozen_parameters": frozen, "log": log, "dev": dev,

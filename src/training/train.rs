@@ -111,12 +111,16 @@ pub struct TrainOptions {
 /// Group-balanced batches (groups are languages for NER, corpora for stance): each pool of 50
 /// batches draws from one group, chosen with probability proportional to size^`power` (0 =
 /// uniform); within a pool examples are sorted by length so that padding stays small.
+/// [`Sampler::mixed`] draws the group of every example of a pool instead, so that each batch
+/// mixes the groups in their shares: with one group per pool a short run sees a few dozen
+/// pools, and its last weights lean to whichever corpus came last.
 pub struct Sampler {
     by_lang: Vec<(String, Vec<Example>, usize)>,
     weights: Vec<f64>,
     rng: Rng,
-    queue: Vec<Vec<usize>>,
-    queue_lang: Vec<usize>,
+    /// Queued batches of (group, index in the group).
+    queue: Vec<Vec<(usize, usize)>>,
+    mixed: bool,
 }
 
 impl Sampler {
@@ -143,7 +147,7 @@ impl Sampler {
             })
             .collect();
         let weights = by_lang.iter().map(|(l, v, _)| weight(l, v.len()).max(0.0)).collect();
-        Sampler { by_lang, weights, rng, queue: Vec::new(), queue_lang: Vec::new() }
+        Sampler { by_lang, weights, rng, queue: Vec::new(), mixed: false }
     }
 
     /// Each group with its size and its share of the batches.
@@ -152,37 +156,51 @@ impl Sampler {
         self.by_lang.iter().zip(&self.weights).map(|((l, v, _), w)| (l.clone(), v.len(), w / total)).collect()
     }
 
+    /// Every pool draws each example's group (see the type's documentation).
+    pub fn mixed(mut self) -> Sampler {
+        self.mixed = true;
+        self
+    }
+
+    /// A group index drawn by weight.
+    fn draw_group(&mut self) -> usize {
+        let total: f64 = self.weights.iter().sum();
+        let mut r = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        for (i, w) in self.weights.iter().enumerate() {
+            if r < *w {
+                return i;
+            }
+            r -= w;
+        }
+        self.weights.len() - 1
+    }
+
+    /// The next example of group `li`, cycling through its shuffled order.
+    fn take(&mut self, li: usize) -> (usize, usize) {
+        let (_, v, cursor) = &mut self.by_lang[li];
+        if *cursor >= v.len() {
+            *cursor = 0;
+        }
+        *cursor += 1;
+        (li, *cursor - 1)
+    }
+
     pub fn next_batch(&mut self, batch_size: usize) -> Vec<&Example> {
         if self.queue.is_empty() {
-            let total: f64 = self.weights.iter().sum();
-            let mut r = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
-            let mut li = self.weights.len() - 1;
-            for (i, w) in self.weights.iter().enumerate() {
-                if r < *w {
-                    li = i;
-                    break;
-                }
-                r -= w;
-            }
-            let (_, v, cursor) = &mut self.by_lang[li];
-            let mut idx = Vec::with_capacity(batch_size * 50);
-            for _ in 0..batch_size * 50 {
-                if *cursor >= v.len() {
-                    *cursor = 0;
-                }
-                idx.push(*cursor);
-                *cursor += 1;
-            }
-            idx.sort_by_key(|&i| v[i].ids.len());
-            let mut batches: Vec<Vec<usize>> = idx.chunks(batch_size).map(|c| c.to_vec()).collect();
+            let one = (!self.mixed).then(|| self.draw_group());
+            let mut idx: Vec<(usize, usize)> = (0..batch_size * 50)
+                .map(|_| {
+                    let li = one.unwrap_or_else(|| self.draw_group());
+                    self.take(li)
+                })
+                .collect();
+            idx.sort_by_key(|&(li, i)| self.by_lang[li].1[i].ids.len());
+            let mut batches: Vec<Vec<(usize, usize)>> = idx.chunks(batch_size).map(|c| c.to_vec()).collect();
             self.rng.shuffle(&mut batches);
-            self.queue_lang = vec![li; batches.len()];
             self.queue = batches;
         }
         let b = self.queue.pop().expect("queue refilled above");
-        let li = self.queue_lang.pop().expect("one language per queued batch");
-        let v = &self.by_lang[li].1;
-        b.into_iter().map(|i| &v[i]).collect()
+        b.into_iter().map(|(li, i)| &self.by_lang[li].1[i]).collect()
     }
 }
 
@@ -377,6 +395,20 @@ mod tests {
         assert!((lr_at(9, 100, 10, 1.0) - 1.0).abs() < 1e-12);
         assert!((lr_at(55, 100, 10, 1.0) - 0.5).abs() < 1e-12);
         assert_eq!(lr_at(100, 100, 10, 1.0), 0.0);
+    }
+
+    #[test]
+    fn mixed_sampler_mixes_groups_within_batches_in_their_shares() {
+        let ex = |g: &str, n: usize| Example { ids: vec![1; 3 + n % 7], labels: vec![0], lang: g.into() };
+        let make = || (0..300).map(|n| ex("a", n)).chain((0..100).map(|n| ex("b", n))).collect::<Vec<_>>();
+        let groups = |s: &mut Sampler| (0..200).map(|_| s.next_batch(8).iter().map(|e| e.lang.clone()).collect::<std::collections::BTreeSet<_>>().len()).collect::<Vec<_>>();
+        // One group per pool: every batch holds one corpus.
+        let mut pooled = Sampler::with_weights(make(), 3, |_, _| 1.0);
+        assert!(groups(&mut pooled).iter().all(|&g| g == 1));
+        let mut mixed = Sampler::with_weights(make(), 3, |g, _| if g == "a" { 3.0 } else { 1.0 }).mixed();
+        assert!(groups(&mut mixed).iter().filter(|&&g| g == 2).count() > 150, "most batches mix both corpora");
+        let b_share = (0..400).flat_map(|_| mixed.next_batch(8).into_iter().map(|e| (e.lang == "b") as usize).collect::<Vec<_>>()).sum::<usize>() as f64 / 3200.0;
+        assert!((b_share - 0.25).abs() < 0.03, "share of b {b_share}");
     }
 
     #[test]
