@@ -142,8 +142,9 @@ fn int8_precision_stays_near_fp32_logits_and_reports_where_it_cannot_apply() {
         let scale = (&a * &m).abs().max().double_value(&[]);
         if applied {
             assert!(diff > 0.0, "{arch:?}: the int8 forward must differ from fp32");
-            // A tiny random fixture (hidden 32) quantizes worse than a trained model: ~8 % of the
-            // logit scale here; a wrong scale or offset gives errors of the order of the scale.
+            // A tiny random fixture (hidden 32) quantizes worse than a trained model: 3-11 % of
+            // the logit scale over seeds 1-11 of both architectures (session 14); a wrong scale,
+            // offset or a saturating kernel gives errors of 20-80 % of the scale.
             assert!(diff < 0.15 * scale.max(1e-3), "{arch:?}: int8 logits {diff} away from fp32 (logit scale {scale})");
         } else {
             assert_eq!(diff, 0.0);
