@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Both sides of the performance comparison in one run, on the same documents and threads:
-#   1. `pactwatch bench` (full pipeline, outputs kept), at --precision fp32 and the default int8,
+#   1. `pactwatch bench` (full pipeline, outputs kept), at --precision fp32 and the default (auto: int8 where the kernel is exact),
 #   2. scripts/bench_reference.sh (Python, same exported weights): Hugging Face transformers on
 #      PyTorch fp32, and the same pipelines on ONNX Runtime fp32 and dynamic int8 (optimum),
 # then the ratios pactwatch / each reference and the entity agreements.

@@ -107,7 +107,7 @@ impl PipelineOptions {
             batch_tokens: 32_768,
             limit: None,
             date_field: "date".into(),
-            precision: Precision::Int8,
+            precision: Precision::Auto,
             stance_precision: Precision::Fp32,
         }
     }
@@ -469,6 +469,7 @@ impl Pipeline {
             models,
             options: serde_json::json!({"ner": o.ner, "reader": o.reader, "format": o.formats, "docs_per_batch": o.docs_per_batch, "batch_tokens": o.batch_tokens,
                                         "limit": o.limit, "shard": o.shard, "resumed": o.resume, "threads": tch::get_num_threads(), "precision": o.precision, "stance_precision": o.stance_precision,
+                                        "precision_resolved": o.precision.resolved(), "stance_precision_resolved": o.stance_precision.resolved(),
                                         // 127, or 63 on CPUs whose int8 kernel saturates (models::fast)
                                         "int8_weight_levels": crate::models::fast::int8_weight_levels()}),
             counts,

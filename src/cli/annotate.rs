@@ -104,8 +104,10 @@ pub struct Args {
     #[arg(long)]
     limit: Option<usize>,
     /// Precision of the NER and relevance encoders' dense layers: int8 (dynamic quantization,
-    /// a scale per weight row and per token; every NER dev set within 0.3 F1 of fp32), or fp32
-    #[arg(long, value_enum, default_value = "int8")]
+    /// a scale per weight row and per token; every NER dev set within 0.3 F1 of fp32), fp32,
+    /// or auto: int8 where this CPU's int8 kernel is exact at 8-bit weights (AVX-512 VNNI),
+    /// fp32 where it saturates (`docs/performance.md`, "int8")
+    #[arg(long, value_enum, default_value = "auto")]
     precision: pactwatch::models::Precision,
     /// Precision of the stance and holder models' dense layers (int8 moves their probabilities
     /// enough to change some sentence labels)

@@ -51,6 +51,21 @@ pub enum Precision {
     /// scale per output row), activations quantized per token at each call; embeddings,
     /// norms and heads stay fp32
     Int8,
+    /// int8 where this CPU's int8 kernel is exact at 8-bit weights (AVX-512 VNNI), fp32 where
+    /// it saturates (AVX2 only), whose 7-bit weights flipped a borderline entity of the sample
+    /// corpus ("Vladimir Poutine" split into PER + LOC; `docs/performance.md`, "int8")
+    Auto,
+}
+
+impl Precision {
+    /// What `self` means on this CPU: `Auto` becomes `Int8` or `Fp32`.
+    pub fn resolved(self) -> Precision {
+        match self {
+            Precision::Auto if fast::int8_weight_levels() == Some(127.0) => Precision::Int8,
+            Precision::Auto => Precision::Fp32,
+            p => p,
+        }
+    }
 }
 
 /// How to load a task model.
@@ -355,8 +370,10 @@ impl Encoder {
 }
 
 fn set_body_precision(body: Option<&mut fast::FastBody>, precision: Precision) -> bool {
-    match (precision, body) {
-        (Precision::Fp32, _) => true,
+    match (precision.resolved(), body) {
+        (Precision::Fp32 | Precision::Auto, _) => true,
+        // Auto chose int8, but the model has no fused forward: fp32 is what auto means there.
+        (Precision::Int8, None) if precision == Precision::Auto => true,
         (Precision::Int8, None) => false,
         // No int8 kernel on this CPU: the model stays fp32, as one without a fused forward.
         (Precision::Int8, Some(b)) => b.quantize_int8(),
