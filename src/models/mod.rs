@@ -371,11 +371,11 @@ impl Encoder {
 
 fn set_body_precision(body: Option<&mut fast::FastBody>, precision: Precision) -> bool {
     match (precision.resolved(), body) {
-        (Precision::Fp32 | Precision::Auto, _) => true,
-        // Auto chose int8, but the model has no fused forward: fp32 is what auto means there.
-        (Precision::Int8, None) if precision == Precision::Auto => true,
-        (Precision::Int8, None) => false,
         // No int8 kernel on this CPU: the model stays fp32, as one without a fused forward.
         (Precision::Int8, Some(b)) => b.quantize_int8(),
+        // No fused forward: an explicit int8 is reported; for auto, fp32 is what it means there.
+        (Precision::Int8, None) => precision == Precision::Auto,
+        // `resolved` gives Int8 or Fp32 only.
+        _ => true,
     }
 }
