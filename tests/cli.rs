@@ -149,6 +149,24 @@ fn bad_model_directory_is_a_clear_error() {
     assert!(e.contains("opening the NER model") && e.contains("does not exist"), "{e}");
 }
 
+
+/// `train stance` with its defaults parses (`--nli ""` and `--news ""` mean none): the run
+/// gets as far as reading the corpora and names the missing file.
+#[test]
+fn train_stance_defaults_parse_and_a_missing_corpus_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-data");
+    for extra in [&[][..], &["--nli", "", "--news", ""][..]] {
+        let o = bin()
+            .args(["train", "stance", "--data", missing.to_str().unwrap(), "--out", tmp.path().join("m").to_str().unwrap(), "--steps", "1"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{e}");
+        assert!(e.contains("reading the stance corpora") && e.contains("no-data"), "{e}");
+    }
+}
 #[test]
 fn runs_from_any_directory_with_the_bundled_models() {
     // No model, target or lexicon flags, from a folder with none of them: the defaults are

@@ -60,7 +60,7 @@ pub struct StanceArgs {
     #[arg(long)]
     init: Option<PathBuf>,
     /// The project's own news-register pairs (`*.jsonl`; "" = none)
-    #[arg(long, default_value = NEWS_PAIRS)]
+    #[arg(long, default_value = NEWS_PAIRS, value_parser = path_or_empty())]
     news: PathBuf,
     /// Folders of holder-marked pairs (`stance_data::read_marked_pairs`), comma-separated:
     /// the news pairs' holders and the per-actor labels of corpora/stance-actors, so that the
@@ -77,7 +77,7 @@ pub struct StanceArgs {
     /// XNLI folder (`../shared/data/nli/xnli`) whose pairs join training as claim stance
     /// (entailment favor, contradiction against, neutral none; corpus `xnli` for `--mix`);
     /// "" = none
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", value_parser = path_or_empty())]
     nli: PathBuf,
     /// Batches: `corpus` = each pool of 50 batches from one corpus (sessions 2-13), `mixed` =
     /// every pair's corpus drawn by the mix, so each batch mixes corpora in their shares
@@ -90,6 +90,12 @@ pub struct StanceArgs {
 pub enum Pools {
     Corpus,
     Mixed,
+}
+
+/// A path flag whose empty value means "none" (clap's own `PathBuf` parser refuses "", so a
+/// default of "" made every run without `--nli` fail at parsing).
+fn path_or_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    clap::builder::TypedValueParser::map(clap::builder::OsStringValueParser::new(), PathBuf::from)
 }
 
 /// The project's own news-register pairs (the default of `--news`).
