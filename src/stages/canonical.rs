@@ -21,6 +21,11 @@
 //! 5. the encoder's name embeddings (multilingual-e5, "query: NAME"): the mean cosine with the
 //!    actor's mentions so far at least `threshold` (0.90), same entity type.
 //!
+//! A person's full name whose given name differs from every given name its actor was seen
+//! with (by sound class: Olena / Елена and George / Джордж are one) is a namesake and starts a
+//! new actor, whatever rule found it (Bill / Hillary Clinton, Lech / Jarosław Kaczyński); a
+//! bare surname joins the first actor with it.
+//!
 //! Otherwise it starts a new actor. Decisions are online, in input order, so `annotate` writes
 //! each actor row's `canonical_id` as it goes; the state is rebuilt from `actors.csv` on
 //! `--resume`. Measured on `eval/actors/variants.jsonl` by `pactwatch eval actors`.
@@ -179,6 +184,57 @@ fn reversed_person_key(name: &str) -> Option<String> {
     }
     let first = skeleton(&words[1]).chars().next()?;
     Some(format!("{first}|{}", name_key(&words[0], "PER")?))
+}
+
+/// Words before a surname that are roles, not given names (transliterated, lower-case), and
+/// endings of one-word roles ("Außenministerin", "Regierungssprecher"): a capitalised English
+/// or German title is not a given name.
+const ROLE_WORDS: &[&str] = &[
+    "foreign", "defence", "defense", "interior", "finance", "economy", "justice", "secretary", "general", "gen", "spokesman", "spokeswoman", "spokesperson", "senator", "sen",
+    "vice", "deputy", "chairman", "chairwoman", "chair", "king", "queen", "prince", "princess", "pope", "commissioner", "ambassador", "envoy", "governor", "mayor", "speaker",
+    "colonel", "col", "admiral", "marshal", "leader", "chief", "head", "former", "state", "lord", "lady", "rep", "representative", "congressman", "congresswoman", "professor",
+    "prof", "patriarch", "cardinal", "emir", "sheikh", "crown", "supreme", "commander", "lieutenant", "lt", "major", "captain", "prezes", "marszalek", "general", "senatorin",
+];
+const ROLE_ENDINGS: &[&str] = &["minister", "ministerin", "ministr", "prasident", "praesident", "prasidentin", "kanzler", "kanzlerin", "sprecher", "sprecherin", "chef", "chefin", "vorsitzende", "vorsitzender", "sekretar", "sekretarin"];
+
+/// The sound classes ([`given_classes`]) of a person's given name, and of the last word when
+/// the name has two (family name first: "Szijjártó Péter"): the first written word that is not
+/// a role, when it is not the last and starts with a capital (a lower-case word before a
+/// surname is a title: "premier Tusk", "генерал Залужный"). Empty for one word or an abjad
+/// name.
+pub fn given_initials(name: &str) -> (Vec<char>, Vec<char>) {
+    if abjad(name) {
+        return Default::default();
+    }
+    let words: Vec<(bool, String)> = name
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter_map(|w| Some((w.chars().next()?.is_uppercase(), name_words(w).into_iter().next()?)))
+        .collect();
+    let role = |w: &str| ROLE_WORDS.contains(&w) || ROLE_ENDINGS.iter().any(|e| w.ends_with(e));
+    let Some(k) = words.iter().position(|(_, w)| !role(w)) else { return Default::default() };
+    if k + 1 >= words.len() || !words[k].0 {
+        return Default::default();
+    }
+    let reversed = if words.len() - k == 2 && words[k + 1].0 { given_classes(&words[k + 1].1) } else { Vec::new() };
+    (given_classes(&words[k].1), reversed)
+}
+
+/// The sound classes a given name (transliterated, lower-case) may start with across
+/// spellings: a vowel, y or j is one class ('*': Olena / Elena, Jarosław, Yulia, Ivan); dzh
+/// is also g / h and a vowel (Джордж / George, Джо / Joe), zh also j (Жан / Jean); else the
+/// skeleton's first letter (g and h alike, w as v, c as k).
+fn given_classes(w: &str) -> Vec<char> {
+    if w.starts_with("dzh") || w.starts_with("dj") {
+        return vec!['h', '*'];
+    }
+    if w.starts_with("zh") {
+        return vec!['s', '*'];
+    }
+    match skeleton(w).chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => vec!['*'],
+        Some(c) => vec![c],
+        None => Vec::new(),
+    }
 }
 
 /// The shortest key matched at one edit ([`Canonicalizer::one_edit`]): shorter surnames a
@@ -357,6 +413,9 @@ pub struct Actor {
     grams: [std::collections::HashSet<String>; 4],
     /// Script classes its names are written in.
     scripts: [bool; 4],
+    /// Classes of the given names it was seen with ([`given_initials`]): a full name with
+    /// another given name is a namesake (Bill / Hillary Clinton), not this person.
+    given: std::collections::BTreeSet<char>,
 }
 
 impl Actor {
@@ -442,7 +501,28 @@ impl Canonicalizer {
         self.decide(name, label).is_none()
     }
 
-    fn decide(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (String, String)>, Via)> {
+    /// Whether `name` is a namesake of actor `a`: a person's full name whose given name is not
+    /// among those the actor was seen with (Bill Clinton when Hillary Clinton is known).
+    fn namesake(&self, a: usize, name: &str, label: &str) -> bool {
+        let actor = &self.actors[a];
+        let (g, reversed) = given_initials(name);
+        label == "PER" && !actor.given.is_empty() && !g.is_empty() && !g.iter().chain(&reversed).any(|c| actor.given.contains(c))
+    }
+
+    /// The rules' decision (`decide_rules`), except that a namesake of the actor found starts a
+    /// new one.
+    fn decide(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (Option<String>, String)>, Via)> {
+        match self.decide_rules(name, label)? {
+            (Ok(a), _) if self.namesake(a, name, label) => {
+                let key = name_key(name, label).unwrap_or_else(|| name.to_lowercase());
+                Some((Err((None, format!("{label}:{}", slug(&key)))), Via::New))
+            }
+            (Ok(a), via) => Some((Ok(a), via)),
+            (Err((known, id)), via) => Some((Err((Some(known), id)), via)),
+        }
+    }
+
+    fn decide_rules(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (String, String)>, Via)> {
         let l = group(label).to_string();
         if let Some(c) = self.user.get(&(l.clone(), name_words(name).join(" "))) {
             return Some((self.by_known.get(&(l, c.clone())).copied().ok_or((c.clone(), format!("{}:{}", label, slug(c)))), Via::Alias));
@@ -511,7 +591,7 @@ impl Canonicalizer {
     pub fn assign(&mut self, name: &str, label: &str, emb: Option<&[f32]>) -> (usize, Via) {
         let (idx, via) = match self.decide(name, label) {
             Some((Ok(a), via)) => (a, via),
-            Some((Err((known, id)), via)) => (self.create(id, label, Some(known)), via),
+            Some((Err((known, id)), via)) => (self.create(id, label, known), via),
             None => match emb.and_then(|e| self.nearest(name, label, e)) {
                 Some(a) => (a, Via::Embedding),
                 None => {
@@ -529,7 +609,7 @@ impl Canonicalizer {
         let idx = match self.by_id.get(id) {
             Some(&i) => i,
             None => {
-                let known = self.decide(name, label).and_then(|(r, _)| r.err()).map(|(k, _)| k);
+                let known = self.decide(name, label).and_then(|(r, _)| r.err()).and_then(|(k, _)| k);
                 self.create(id.to_string(), label, known)
             }
         };
@@ -589,7 +669,7 @@ impl Canonicalizer {
         let script = script_class(name);
         let grams = trigrams(name);
         for (i, a) in self.actors.iter().enumerate() {
-            if group(&a.label) != group(label) || a.n_emb == 0 {
+            if group(&a.label) != group(label) || a.n_emb == 0 || self.namesake(i, name, label) {
                 continue;
             }
             let same = &a.grams[script as usize];
@@ -616,7 +696,7 @@ impl Canonicalizer {
             self.by_known.insert((group(label).to_string(), kn.clone()), idx);
         }
         self.by_id.insert(id.clone(), idx);
-        self.actors.push(Actor { id, label: label.to_string(), labels: BTreeMap::new(), known_name: known, variants: BTreeMap::new(), sum: Vec::new(), n_emb: 0, grams: Default::default(), scripts: [false; 4] });
+        self.actors.push(Actor { id, label: label.to_string(), labels: BTreeMap::new(), known_name: known, variants: BTreeMap::new(), sum: Vec::new(), n_emb: 0, grams: Default::default(), scripts: [false; 4], given: Default::default() });
         idx
     }
 
@@ -674,6 +754,9 @@ impl Canonicalizer {
             a.scripts[script_class(name) as usize] = true;
         }
         *a.labels.entry(label.to_string()).or_insert(0) += 1;
+        if label == "PER" {
+            a.given.extend(given_initials(name).0);
+        }
         if let Some(e) = emb {
             if a.sum.is_empty() {
                 a.sum = vec![0.0; e.len()];
@@ -805,6 +888,36 @@ mod tests {
         assert_eq!(c.assign("Україною", "LOC", None).0, u);
         let (r, _) = c.assign("Росія", "LOC", None);
         assert_eq!(c.assign("Росією", "LOC", None).0, r);
+    }
+
+    #[test]
+    fn namesakes_with_other_given_names_stay_apart() {
+        let mut c = canon();
+        let (h, _) = c.assign("Hillary Clinton", "PER", None);
+        let (b, via) = c.assign("Bill Clinton", "PER", None);
+        assert_ne!(b, h);
+        assert_eq!(via, Via::New);
+        assert_eq!(c.assign("Billa Clintona", "PER", None).0, b);
+        // A bare surname joins the first actor with it; a title is not a given name.
+        assert_eq!(c.assign("Clinton", "PER", None).0, h);
+        assert_eq!(c.assign("Secretary Clinton", "PER", None).0, h);
+        assert_eq!(c.assign("sekretarz Clinton", "PER", None).0, h);
+        // Transliterations of one given name are one class: Olena / Елена, George / Джордж,
+        // Joe / Джо; family name first is the same person.
+        let (z, _) = c.assign("Olena Zelenska", "PER", None);
+        assert_eq!(c.assign("Елена Зеленская", "PER", None).0, z);
+        let (g, _) = c.assign("George Washington", "PER", None);
+        assert_eq!(c.assign("Джордж Вашингтон", "PER", None).0, g);
+        assert_eq!(given_initials("Joe Biden").0, vec!['*']);
+        assert!(given_initials("Джо Байден").0.contains(&'*'));
+        let (p, _) = c.assign("Péter Szijjártó", "PER", None);
+        assert_eq!(c.assign("Szijjártó Péter", "PER", None).0, p);
+        assert_eq!(c.assign("Außenminister Szijjártó", "PER", None).0, p);
+        // Embeddings never join a namesake either.
+        let e = [1.0f32, 0.0];
+        let (l, _) = c.assign("Marine Le Pen", "PER", Some(&e));
+        let (jm, _) = c.assign("Jean-Marie Le Pen", "PER", Some(&e));
+        assert_ne!(jm, l);
     }
 
     #[test]
