@@ -220,9 +220,11 @@ pub fn given_initials(name: &str) -> (Vec<char>, Vec<char>) {
 }
 
 /// The sound classes a given name (transliterated, lower-case) may start with across
-/// spellings: a vowel, y or j is one class ('*': Olena / Elena, Jarosław, Yulia, Ivan); dzh
-/// is also g / h and a vowel (Джордж / George, Джо / Joe), zh also j (Жан / Jean); else the
-/// skeleton's first letter (g and h alike, w as v, c as k).
+/// spellings: a, e, o and ye / je / ie are one class ('*': Olena / Elena, Oleksandr /
+/// Aleksandr, Yevgeny / Evgeny / Ievgen), yu / ju / iu another ('U': Yulia, Julia, Юлия, Iouri),
+/// ya / ja / ia another ('Y': Jarosław, Yaroslav), i or y before a consonant another ('I':
+/// Iryna, Ihor); dzh is also g / h and '*' (Джордж / George, Джо / Joe), zh also '*' (Жан /
+/// Jean); else the skeleton's first letter (g and h alike, w as v, c as k).
 fn given_classes(w: &str) -> Vec<char> {
     if w.starts_with("dzh") || w.starts_with("dj") {
         return vec!['h', '*'];
@@ -230,10 +232,17 @@ fn given_classes(w: &str) -> Vec<char> {
     if w.starts_with("zh") {
         return vec!['s', '*'];
     }
-    match skeleton(w).chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => vec!['*'],
-        Some(c) => vec![c],
-        None => Vec::new(),
+    let b = w.as_bytes();
+    let vowel = |c: u8| b"aeiou".contains(&c);
+    match (b.first().copied(), b.get(1).copied()) {
+        (Some(b'y' | b'j' | b'i'), Some(b'u')) => vec!['U'],
+        (Some(b'y' | b'i'), Some(b'o')) if b.get(2) == Some(&b'u') => vec!['U'],
+        (Some(b'y' | b'j' | b'i'), Some(b'a')) => vec!['Y'],
+        (Some(b'y' | b'j' | b'i'), Some(b'e' | b'o')) => vec!['*'],
+        (Some(b'i' | b'y'), Some(c)) if !vowel(c) => vec!['I'],
+        (Some(b'a' | b'e' | b'o'), _) => vec!['*'],
+        (Some(b'u'), _) => vec!['u'],
+        _ => skeleton(w).chars().next().into_iter().collect(),
     }
 }
 
@@ -909,6 +918,11 @@ mod tests {
         let (g, _) = c.assign("George Washington", "PER", None);
         assert_eq!(c.assign("Джордж Вашингтон", "PER", None).0, g);
         assert_eq!(given_initials("Joe Biden").0, vec!['*']);
+        // Yu- is not a- (Yulia / Alexei Navalny); Jarosław and Ярослав are one class.
+        let (n, _) = c.assign("Alexei Navalny", "PER", None);
+        assert_ne!(c.assign("Юлия Навальная", "PER", None).0, n);
+        assert_eq!(given_initials("Jarosław Kaczyński").0, given_initials("Ярослав Качиньский").0);
+        assert_eq!(given_initials("Yevgeny Prigozhin").0, given_initials("Євген Пригожин").0);
         assert!(given_initials("Джо Байден").0.contains(&'*'));
         let (p, _) = c.assign("Péter Szijjártó", "PER", None);
         assert_eq!(c.assign("Szijjártó Péter", "PER", None).0, p);
