@@ -195,6 +195,8 @@ const ROLE_WORDS: &[&str] = &[
     "colonel", "col", "admiral", "marshal", "leader", "chief", "head", "former", "state", "lord", "lady", "rep", "representative", "congressman", "congresswoman", "professor",
     "prof", "patriarch", "cardinal", "emir", "sheikh", "crown", "supreme", "commander", "lieutenant", "lt", "major", "captain", "prezes", "marszalek", "general", "senatorin",
 ];
+/// Particles that begin a surname (transliterated, lower-case).
+const PARTICLES: &[&str] = &["van", "von", "de", "di", "da", "dos", "das", "du", "del", "della", "dei", "al", "el", "bin", "ibn", "ben", "ter", "ten", "zu", "mac", "st", "san", "ul"];
 const ROLE_ENDINGS: &[&str] = &["minister", "ministerin", "ministr", "prasident", "praesident", "prasidentin", "kanzler", "kanzlerin", "sprecher", "sprecherin", "chef", "chefin", "vorsitzende", "vorsitzender", "sekretar", "sekretarin"];
 
 /// The sound classes ([`given_classes`]) of a person's given name, and of the last word when
@@ -206,13 +208,16 @@ pub fn given_initials(name: &str) -> (Vec<char>, Vec<char>) {
     if abjad(name) {
         return Default::default();
     }
+    // Words as written, split at spaces only: a hyphen joins a double surname
+    // ("Hamilton-Parker") or a double given name ("Jean-Marie", read by its first part).
     let words: Vec<(bool, String)> = name
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter_map(|w| Some((w.chars().next()?.is_uppercase(), name_words(w).into_iter().next()?)))
+        .split_whitespace()
+        .filter_map(|w| Some((w.chars().find(|c| c.is_alphabetic())?.is_uppercase(), name_words(w).into_iter().next()?)))
         .collect();
     let role = |w: &str| ROLE_WORDS.contains(&w) || ROLE_ENDINGS.iter().any(|e| w.ends_with(e));
     let Some(k) = words.iter().position(|(_, w)| !role(w)) else { return Default::default() };
-    if k + 1 >= words.len() || !words[k].0 {
+    // A surname particle first ("Van der Bellen", "Dos Santos") means no given name.
+    if k + 1 >= words.len() || !words[k].0 || PARTICLES.contains(&words[k].1.as_str()) {
         return Default::default();
     }
     let reversed = if words.len() - k == 2 && words[k + 1].0 { given_classes(&words[k + 1].1) } else { Vec::new() };
@@ -223,11 +228,11 @@ pub fn given_initials(name: &str) -> (Vec<char>, Vec<char>) {
 /// spellings: a, e, o and ye / je / ie are one class ('*': Olena / Elena, Oleksandr /
 /// Aleksandr, Yevgeny / Evgeny / Ievgen), yu / ju / iu another ('U': Yulia, Julia, Юлия, Iouri),
 /// ya / ja / ia another ('Y': Jarosław, Yaroslav), i or y before a consonant another ('I':
-/// Iryna, Ihor); dzh is also g / h and '*' (Джордж / George, Джо / Joe), zh also '*' (Жан /
-/// Jean); else the skeleton's first letter (g and h alike, w as v, c as k).
+/// Iryna, Ihor, Jill); dzh is also g / h and every class of j (Джордж / George, Джо / Joe,
+/// Джейкоб / Jacob), zh also '*' (Жан / Jean); else the skeleton's first letter (g and h alike, w as v, c as k).
 fn given_classes(w: &str) -> Vec<char> {
     if w.starts_with("dzh") || w.starts_with("dj") {
-        return vec!['h', '*'];
+        return vec!['h', '*', 'Y', 'U', 'I'];
     }
     if w.starts_with("zh") {
         return vec!['s', '*'];
@@ -240,6 +245,7 @@ fn given_classes(w: &str) -> Vec<char> {
         (Some(b'y' | b'j' | b'i'), Some(b'a')) => vec!['Y'],
         (Some(b'y' | b'j' | b'i'), Some(b'e' | b'o')) => vec!['*'],
         (Some(b'i' | b'y'), Some(c)) if !vowel(c) => vec!['I'],
+        (Some(b'j' | b'y'), Some(b'i')) => vec!['I'],
         (Some(b'a' | b'e' | b'o'), _) => vec!['*'],
         (Some(b'u'), _) => vec!['u'],
         _ => skeleton(w).chars().next().into_iter().collect(),
@@ -923,6 +929,12 @@ mod tests {
         assert_ne!(c.assign("Юлия Навальная", "PER", None).0, n);
         assert_eq!(given_initials("Jarosław Kaczyński").0, given_initials("Ярослав Качиньский").0);
         assert_eq!(given_initials("Yevgeny Prigozhin").0, given_initials("Євген Пригожин").0);
+        assert!(given_initials("Джейкоб Ріс-Могг").0.contains(&given_initials("Jacob Rees-Mogg").0[0]));
+        // Particles and double surnames are not given names.
+        let (vdb, _) = c.assign("Alexander Van der Bellen", "PER", None);
+        assert_eq!(c.assign("Van der Bellen", "PER", None).0, vdb);
+        let (hp, _) = c.assign("Craig Hamilton-Parker", "PER", None);
+        assert_eq!(c.assign("Hamilton-Parker", "PER", None).0, hp);
         assert!(given_initials("Джо Байден").0.contains(&'*'));
         let (p, _) = c.assign("Péter Szijjártó", "PER", None);
         assert_eq!(c.assign("Szijjártó Péter", "PER", None).0, p);
