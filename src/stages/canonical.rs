@@ -193,7 +193,7 @@ const ROLE_WORDS: &[&str] = &[
     "foreign", "defence", "defense", "interior", "finance", "economy", "justice", "secretary", "general", "gen", "spokesman", "spokeswoman", "spokesperson", "senator", "sen",
     "vice", "deputy", "chairman", "chairwoman", "chair", "king", "queen", "prince", "princess", "pope", "commissioner", "ambassador", "envoy", "governor", "mayor", "speaker",
     "colonel", "col", "admiral", "marshal", "leader", "chief", "head", "former", "state", "lord", "lady", "rep", "representative", "congressman", "congresswoman", "professor",
-    "prof", "patriarch", "cardinal", "emir", "sheikh", "crown", "supreme", "commander", "lieutenant", "lt", "major", "captain", "prezes", "marszalek", "general", "senatorin",
+    "prof", "patriarch", "cardinal", "emir", "sheikh", "crown", "supreme", "commander", "lieutenant", "lt", "major", "captain", "prezes", "marszalek", "senatorin",
 ];
 /// Particles that begin a surname (transliterated, lower-case).
 const PARTICLES: &[&str] = &["van", "von", "de", "di", "da", "dos", "das", "du", "del", "della", "dei", "al", "el", "bin", "ibn", "ben", "ter", "ten", "zu", "mac", "st", "san", "ul"];
