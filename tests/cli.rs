@@ -149,7 +149,6 @@ fn bad_model_directory_is_a_clear_error() {
     assert!(e.contains("opening the NER model") && e.contains("does not exist"), "{e}");
 }
 
-
 /// `train stance` with its defaults parses (`--nli ""` and `--news ""` mean none): the run
 /// gets as far as reading the corpora and names the missing file.
 #[test]
@@ -167,6 +166,7 @@ fn train_stance_defaults_parse_and_a_missing_corpus_is_named() {
         assert!(e.contains("reading the stance corpora") && e.contains("no-data"), "{e}");
     }
 }
+
 #[test]
 fn runs_from_any_directory_with_the_bundled_models() {
     // No model, target or lexicon flags, from a folder with none of them: the defaults are

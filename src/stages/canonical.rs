@@ -195,9 +195,9 @@ const ROLE_WORDS: &[&str] = &[
     "colonel", "col", "admiral", "marshal", "leader", "chief", "head", "former", "state", "lord", "lady", "rep", "representative", "congressman", "congresswoman", "professor",
     "prof", "patriarch", "cardinal", "emir", "sheikh", "crown", "supreme", "commander", "lieutenant", "lt", "major", "captain", "prezes", "marszalek", "senatorin",
 ];
+const ROLE_ENDINGS: &[&str] = &["minister", "ministerin", "ministr", "prasident", "praesident", "prasidentin", "kanzler", "kanzlerin", "sprecher", "sprecherin", "chef", "chefin", "vorsitzende", "vorsitzender", "sekretar", "sekretarin"];
 /// Particles that begin a surname (transliterated, lower-case).
 const PARTICLES: &[&str] = &["van", "von", "de", "di", "da", "dos", "das", "du", "del", "della", "dei", "al", "el", "bin", "ibn", "ben", "ter", "ten", "zu", "mac", "st", "san", "ul"];
-const ROLE_ENDINGS: &[&str] = &["minister", "ministerin", "ministr", "prasident", "praesident", "prasidentin", "kanzler", "kanzlerin", "sprecher", "sprecherin", "chef", "chefin", "vorsitzende", "vorsitzender", "sekretar", "sekretarin"];
 
 /// The sound classes ([`given_classes`]) of a person's given name, and of the last word when
 /// the name has two (family name first: "Szijjártó Péter"): the first written word that is not
@@ -516,22 +516,11 @@ impl Canonicalizer {
         self.decide(name, label).is_none()
     }
 
-    /// Whether `name` is a namesake of actor `a`: a person's full name whose given name is not
-    /// among those the actor was seen with (Bill Clinton when Hillary Clinton is known).
-    fn namesake(&self, a: usize, name: &str, label: &str) -> bool {
-        let actor = &self.actors[a];
-        let (g, reversed) = given_initials(name);
-        label == "PER" && !actor.given.is_empty() && !g.is_empty() && !g.iter().chain(&reversed).any(|c| actor.given.contains(c))
-    }
-
     /// The rules' decision (`decide_rules`), except that a namesake of the actor found starts a
     /// new one.
     fn decide(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (Option<String>, String)>, Via)> {
         match self.decide_rules(name, label)? {
-            (Ok(a), _) if self.namesake(a, name, label) => {
-                let key = name_key(name, label).unwrap_or_else(|| name.to_lowercase());
-                Some((Err((None, format!("{label}:{}", slug(&key)))), Via::New))
-            }
+            (Ok(a), _) if label == "PER" && namesake(&self.actors[a], &given_initials(name)) => Some((Err((None, new_id(name, label))), Via::New)),
             (Ok(a), via) => Some((Ok(a), via)),
             (Err((known, id)), via) => Some((Err((Some(known), id)), via)),
         }
@@ -609,10 +598,7 @@ impl Canonicalizer {
             Some((Err((known, id)), via)) => (self.create(id, label, known), via),
             None => match emb.and_then(|e| self.nearest(name, label, e)) {
                 Some(a) => (a, Via::Embedding),
-                None => {
-                    let key = name_key(name, label).unwrap_or_else(|| name.to_lowercase());
-                    (self.create(format!("{label}:{}", slug(&key)), label, None), Via::New)
-                }
+                None => (self.create(new_id(name, label), label, None), Via::New),
             },
         };
         self.register(idx, name, label, emb);
@@ -683,8 +669,9 @@ impl Canonicalizer {
         let mut best: Option<(f32, usize)> = None;
         let script = script_class(name);
         let grams = trigrams(name);
+        let given = if label == "PER" { given_initials(name) } else { Default::default() };
         for (i, a) in self.actors.iter().enumerate() {
-            if group(&a.label) != group(label) || a.n_emb == 0 || self.namesake(i, name, label) {
+            if group(&a.label) != group(label) || a.n_emb == 0 || namesake(a, &given) {
                 continue;
             }
             let same = &a.grams[script as usize];
@@ -780,6 +767,19 @@ impl Canonicalizer {
             a.n_emb += 1;
         }
     }
+}
+
+/// Whether a person with these given-name classes ([`given_initials`]) is a namesake of
+/// `actor`: a full name whose given name is not among those the actor was seen with (Bill
+/// Clinton when Hillary Clinton is known).
+fn namesake(actor: &Actor, (given, reversed): &(Vec<char>, Vec<char>)) -> bool {
+    !actor.given.is_empty() && !given.is_empty() && !given.iter().chain(reversed).any(|c| actor.given.contains(c))
+}
+
+/// The id of a new actor for a mention: its type and name key.
+fn new_id(name: &str, label: &str) -> String {
+    let key = name_key(name, label).unwrap_or_else(|| name.to_lowercase());
+    format!("{label}:{}", slug(&key))
 }
 
 /// Lower-case ASCII id part: letters and digits, runs of anything else as one '-'.
