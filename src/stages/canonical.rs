@@ -43,6 +43,13 @@ const TITLES: &[&str] = &[
 
 /// Case endings stripped from the last letters of a word's skeleton, longest first.
 const ENDINGS: &[&str] = &["ieiu", "eiu", "oiu", "iei", "aia", "eho", "oho", "eha", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
+/// Three-letter case suffixes of a place name, as skeletons (Hungarian -ban / -ben, -ból / -ből,
+/// -ról, -tól, -nál / -nél, -nak / -nek, -val / -vel, -hoz / -hez; Finnish -ssa, -sta, -lla,
+/// -lta, -lle, whose doubled letter the skeleton writes once).
+const PLACE_SUFFIXES: &[&str] = &["ban", "ben", "bol", "rol", "tol", "nal", "nel", "nak", "nek", "val", "vel", "hos", "hes", "sta", "lta", "lle"];
+/// Two-letter suffixes that follow a place's final vowel (Hungarian -ba / -be, -ra / -re;
+/// Finnish -ssa, -sta, -lla, -lle, -na).
+const SHORT_PLACE_SUFFIXES: &[&str] = &["ba", "be", "ra", "re", "sa", "ta", "la", "le", "na"];
 /// Feminine surname endings (transliterated, before the skeleton).
 const FEMININE: &[&str] = &["ska", "skaia", "skaya", "skoi", "skoj", "skoyi", "skoy", "skiej", "skou", "cka", "tska", "tskaia"];
 
@@ -50,7 +57,7 @@ const FEMININE: &[&str] = &["ska", "skaia", "skaya", "skoi", "skoj", "skoyi", "s
 pub fn name_words(name: &str) -> Vec<String> {
     let nf: String = name.nfkc().collect::<String>().to_lowercase();
     // Slavic Latin letters as their Cyrillic counterparts transliterate (ш → sh, not s).
-    let nf = nf.replace('š', "sh").replace('č', "ch").replace('ž', "zh").replace("cz", "ch");
+    let nf = nf.replace('š', "sh").replace('č', "ch").replace('ć', "ch").replace('ž', "zh").replace("cz", "ch");
     let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "");
     latin
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -63,7 +70,7 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// transliteration comes out alike (Selenskyj, Zelenskyy, Zełenski → selenski).
 pub fn skeleton(word: &str) -> String {
     let mut w = word.to_string();
-    for (a, b) in [("tsch", "ch"), ("sch", "sh"), ("sz", "sh"), ("ie", "e"), ("g", "h"), ("ou", "u"), ("oe", "u"), ("w", "v"), ("ph", "f"), ("kh", "h"), ("ch", "h"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("ts", "s"), ("z", "s"), ("c", "k"), ("j", "i"), ("y", "i")] {
+    for (a, b) in [("tsch", "ch"), ("sch", "sh"), ("sz", "sh"), ("ie", "e"), ("g", "h"), ("ou", "u"), ("oe", "u"), ("w", "v"), ("ph", "f"), ("kh", "h"), ("ch", "h"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("ts", "s"), ("z", "s"), ("c", "k"), ("j", "i"), ("y", "i"), ("sh", "s")] {
         w = w.replace(a, b);
     }
     // ю after a consonant is a plain u in Latin spellings (Рютте / Rutte); an h between a
@@ -390,6 +397,14 @@ impl Gazetteer {
             return;
         }
         self.exact.insert((label.to_string(), k.clone()), canonical.to_string());
+        // A fleeting e before the last consonant drops in the inflected forms (Polish Wiedeń /
+        // Wiedniu, Russian Египет / Египте): the key without it is the place too.
+        let b = k.as_bytes();
+        if k.len() >= 5 && b[b.len() - 2] == b'e' && !b"aeiou".contains(&b[b.len() - 1]) && !b"aeiou".contains(&b[b.len() - 3]) {
+            let fleeting = format!("{}{}", &k[..k.len() - 2], &k[k.len() - 1..]);
+            self.exact.entry((label.to_string(), fleeting.clone())).or_insert_with(|| canonical.to_string());
+            self.prefixes.entry((label.to_string(), fleeting[..3].to_string())).or_default().push((fleeting, canonical.to_string()));
+        }
         if k.len() >= 4 {
             self.prefixes.entry((label.to_string(), k[..3].to_string())).or_default().push((k, canonical.to_string()));
         }
@@ -405,7 +420,14 @@ impl Gazetteer {
             return None;
         }
         let cands = self.prefixes.get(&(label.to_string(), key[..3].to_string()))?;
-        cands.iter().filter(|(k, _)| key.starts_with(k.as_str()) && key.len() - k.len() <= 2).max_by_key(|(k, _)| k.len()).map(|(_, c)| c.as_str())
+        // Hungarian and Finnish case suffixes of three letters (Bécsben, Moszkvából, Kiovasta).
+        // A final vowel that the stem dropped comes back before them (Moszkva / Moszkvából,
+        // Moszkvába; Venäjä / Venäjällä).
+        let suffix = |rest: &str| {
+            let after_vowel = rest.len() > 2 && b"aeiou".contains(&rest.as_bytes()[0]) && (PLACE_SUFFIXES.contains(&&rest[1..]) || SHORT_PLACE_SUFFIXES.contains(&&rest[1..]));
+            rest.len() <= 2 || PLACE_SUFFIXES.contains(&rest) || after_vowel
+        };
+        cands.iter().filter(|(k, _)| key.starts_with(k.as_str()) && suffix(&key[k.len()..])).max_by_key(|(k, _)| k.len()).map(|(_, c)| c.as_str())
     }
 }
 
@@ -483,6 +505,11 @@ pub struct Canonicalizer {
     /// mentions of any type: a full name the tagger once typed LOC ("Vladimir Poutine") is
     /// still the person.
     by_full_name: HashMap<String, usize>,
+    /// Actors started as namesakes of an actor (by its index), in order: the rules find one
+    /// actor of a surname, and a full name is then matched among that actor's family.
+    namesakes: HashMap<usize, Vec<usize>>,
+    /// The actor each namesake was started beside (the key of `namesakes` its family is under).
+    family: HashMap<usize, usize>,
     /// (name, label) pairs whose lookup entries are made.
     registered: std::collections::HashSet<(String, String)>,
     pub threshold: f32,
@@ -490,7 +517,7 @@ pub struct Canonicalizer {
 
 impl Canonicalizer {
     pub fn new(places: Gazetteer, threshold: f32) -> Canonicalizer {
-        Canonicalizer { actors: Vec::new(), user: HashMap::new(), places, by_key: HashMap::new(), by_known: HashMap::new(), by_consonants: HashMap::new(), by_id: HashMap::new(), by_trunc: HashMap::new(), by_deletion: HashMap::new(), by_initials: HashMap::new(), by_acronym: HashMap::new(), by_full_name: HashMap::new(), registered: Default::default(), threshold }
+        Canonicalizer { actors: Vec::new(), user: HashMap::new(), places, by_key: HashMap::new(), by_known: HashMap::new(), by_consonants: HashMap::new(), by_id: HashMap::new(), by_trunc: HashMap::new(), by_deletion: HashMap::new(), by_initials: HashMap::new(), by_acronym: HashMap::new(), by_full_name: HashMap::new(), namesakes: HashMap::new(), family: HashMap::new(), registered: Default::default(), threshold }
     }
 
     /// The user's alias file: CSV with a header `canonical,type,variants`, variants separated
@@ -518,9 +545,18 @@ impl Canonicalizer {
 
     /// The rules' decision (`decide_rules`), except that a namesake of the actor found starts a
     /// new one.
+    /// A namesake already known under that actor's key (Ed Miliband once David is known) is
+    /// that namesake.
     fn decide(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (Option<String>, String)>, Via)> {
         match self.decide_rules(name, label)? {
-            (Ok(a), _) if label == "PER" && namesake(&self.actors[a], &given_initials(name)) => Some((Err((None, new_id(name, label))), Via::New)),
+            (Ok(a), via) if label == "PER" && namesake(&self.actors[a], &given_initials(name)) => {
+                let given = given_initials(name);
+                let root = self.family.get(&a).copied().unwrap_or(a);
+                match self.namesakes.get(&root).and_then(|f| std::iter::once(root).chain(f.iter().copied()).find(|&m| !namesake(&self.actors[m], &given))) {
+                    Some(m) => Some((Ok(m), via)),
+                    None => Some((Err((None, new_id(name, label))), Via::New)),
+                }
+            }
             (Ok(a), via) => Some((Ok(a), via)),
             (Err((known, id)), via) => Some((Err((Some(known), id)), via)),
         }
@@ -601,6 +637,9 @@ impl Canonicalizer {
                 None => (self.create(new_id(name, label), label, None), Via::New),
             },
         };
+        if via == Via::New {
+            self.note_namesake(idx, name, label);
+        }
         self.register(idx, name, label, emb);
         (idx, via)
     }
@@ -611,11 +650,27 @@ impl Canonicalizer {
             Some(&i) => i,
             None => {
                 let known = self.decide(name, label).and_then(|(r, _)| r.err()).and_then(|(k, _)| k);
-                self.create(id.to_string(), label, known)
+                let idx = self.create(id.to_string(), label, known);
+                self.note_namesake(idx, name, label);
+                idx
             }
         };
         self.register(idx, name, label, emb);
         idx
+    }
+
+    /// Record a new actor `idx` started as a namesake of the actor the rules find for `name`.
+    fn note_namesake(&mut self, idx: usize, name: &str, label: &str) {
+        if label != "PER" {
+            return;
+        }
+        if let Some((Ok(a), _)) = self.decide_rules(name, label) {
+            if a != idx && namesake(&self.actors[a], &given_initials(name)) {
+                let root = self.family.get(&a).copied().unwrap_or(a);
+                self.namesakes.entry(root).or_default().push(idx);
+                self.family.insert(idx, root);
+            }
+        }
     }
 
     /// A known key that this one extends by one or two letters, or that extends this one
@@ -964,5 +1019,33 @@ mod tests {
         let (m, _) = c.assign("Emmanuel Macron", "PER", None);
         assert_ne!(c.assign("Marcon", "PER", None).0, m);
         assert_ne!(c.assign("Petrov", "PER", None).0, c.assign("Petrenko", "PER", None).0);
+    }
+
+    #[test]
+    fn serbian_c_hungarian_s_inflected_places_and_known_namesakes() {
+        let mut g = Gazetteer::default();
+        g.add("LOC", "Bécs", "Vienna");
+        g.add("LOC", "Wiedeń", "Vienna");
+        g.add("LOC", "Moszkva", "Moscow");
+        let mut c = Canonicalizer::new(g, 0.9);
+        // ć is the sound of ч (Vučić / Вучич); Hungarian sz is an s (Szijjártó / Сийярто).
+        let (v, _) = c.assign("Aleksandar Vučić", "PER", None);
+        assert_eq!(c.assign("Вучич", "PER", None).0, v);
+        let (s, _) = c.assign("Péter Szijjártó", "PER", None);
+        assert_eq!(c.assign("Сийярто", "PER", None).0, s);
+        // Hungarian three-letter case suffixes and a Polish fleeting e find the place.
+        let (w, via) = c.assign("Bécsben", "LOC", None);
+        assert_eq!(via, Via::Place);
+        assert_eq!(c.assign("Wiedniu", "LOC", None).0, w);
+        let (m, _) = c.assign("Moszkvából", "LOC", None);
+        assert_ne!(m, w);
+        assert_eq!(c.actors[m].name(), "Moscow");
+        // A namesake seen once is found again by a spelling that the rules match to the
+        // first actor of the surname (Эд Милибэнд after David and Ed Miliband).
+        let (d, _) = c.assign("David Miliband", "PER", None);
+        let (e, _) = c.assign("Ed Miliband", "PER", None);
+        assert_ne!(e, d);
+        assert_eq!(c.assign("Эд Милибэнд", "PER", None).0, e);
+        assert_eq!(c.assign("Дэвид Милибэнд", "PER", None).0, d);
     }
 }
