@@ -57,7 +57,7 @@ const FEMININE: &[&str] = &["ska", "skaia", "skaya", "skoi", "skoj", "skoyi", "s
 pub fn name_words(name: &str) -> Vec<String> {
     let nf: String = name.nfkc().collect::<String>().to_lowercase();
     // Slavic Latin letters as their Cyrillic counterparts transliterate (ш → sh, not s).
-    let nf = nf.replace('š', "sh").replace('č', "ch").replace('ć', "ch").replace('ž', "zh").replace("cz", "ch");
+    let nf = nf.replace('š', "sh").replace('č', "ch").replace('ć', "ch").replace('ћ', "ch").replace('ž', "zh").replace("cz", "ch");
     let latin = any_ascii::any_ascii(&nf).to_lowercase().replace('\'', "");
     latin
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -117,7 +117,13 @@ pub fn name_key(name: &str, label: &str) -> Option<String> {
     let last = words.last()?;
     if label == "PER" {
         let fem = if FEMININE.iter().any(|f| last.ends_with(f)) { "+f" } else { "" };
-        return Some(format!("{}{fem}", stem(&skeleton(last))));
+        // Cyrillic дж writes an English j in surnames (Джонсон / Johnson); not in places,
+        // where Джорджия (the US state) would become the country.
+        let last = match last.strip_prefix("dzh") {
+            Some(rest) if !rest.is_empty() => format!("j{rest}"),
+            _ => last.clone(),
+        };
+        return Some(format!("{}{fem}", stem(&skeleton(&last))));
     }
     Some(words.iter().map(|w| stem(&skeleton(w)).to_string()).collect::<Vec<_>>().join(" "))
 }
@@ -1022,7 +1028,7 @@ mod tests {
     }
 
     #[test]
-    fn serbian_c_hungarian_s_inflected_places_and_known_namesakes() {
+    fn serbian_c_cyrillic_j_hungarian_s_inflected_places_and_known_namesakes() {
         let mut g = Gazetteer::default();
         g.add("LOC", "Bécs", "Vienna");
         g.add("LOC", "Wiedeń", "Vienna");
@@ -1031,6 +1037,11 @@ mod tests {
         // ć is the sound of ч (Vučić / Вучич); Hungarian sz is an s (Szijjártó / Сийярто).
         let (v, _) = c.assign("Aleksandar Vučić", "PER", None);
         assert_eq!(c.assign("Вучич", "PER", None).0, v);
+        assert_eq!(c.assign("Александар Вучић", "PER", None).0, v);
+        // Cyrillic дж is an English j in a surname, not in a place (Джорджия stays apart).
+        let (j, _) = c.assign("Boris Johnson", "PER", None);
+        assert_eq!(c.assign("Борис Джонсон", "PER", None).0, j);
+        assert_ne!(name_key("Джорджия", "LOC"), name_key("Georgia", "LOC"));
         let (s, _) = c.assign("Péter Szijjártó", "PER", None);
         assert_eq!(c.assign("Сийярто", "PER", None).0, s);
         // Hungarian three-letter case suffixes and a Polish fleeting e find the place.
