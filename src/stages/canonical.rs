@@ -13,8 +13,9 @@
 //!    organisation's genitive (Kiews, Naton), or a key of seven letters or more one edit from a
 //!    known one (Loukachenko / Lukashenko) is that key;
 //! 3. the bundled place names (`lexicons/places.tsv`: CLDR country and city names in 38
-//!    languages, Deutschland / Niemcy / Германия → Germany), exact or as an inflected form (the
-//!    place's key plus at most two letters: Kijowie → Kijów);
+//!    languages, Deutschland / Niemcy / Германия → Germany, and `lexicons/places-news.tsv`),
+//!    exact or as an inflected form (the place's key plus at most two letters: Kijowie →
+//!    Kijów; a Hungarian or Finnish case suffix: Bécsben; a fleeting e dropped: Wiedniu);
 //! 4. for Arabic and Hebrew script, the consonant skeleton of the surname against the Latin and
 //!    Cyrillic names seen (بوتين → btn ← Putin; a place's article dropped: القرم → Crimea);
 //!    for Japanese kana the same with r read as l (ゼレンスキー → Zelensky);
@@ -23,8 +24,9 @@
 //!
 //! A person's full name whose given name differs from every given name its actor was seen
 //! with (by sound class: Olena / Елена and George / Джордж are one) is a namesake and starts a
-//! new actor, whatever rule found it (Bill / Hillary Clinton, Lech / Jarosław Kaczyński); a
-//! bare surname joins the first actor with it.
+//! new actor, whatever rule found it (Bill / Hillary Clinton, Lech / Jarosław Kaczyński), or
+//! joins the namesake started beside that actor whose given name it shares; a bare surname
+//! joins the first actor with it.
 //!
 //! Otherwise it starts a new actor. Decisions are online, in input order, so `annotate` writes
 //! each actor row's `canonical_id` as it goes; the state is rebuilt from `actors.csv` on
