@@ -481,6 +481,14 @@ impl Actor {
     }
 }
 
+/// A new actor the rules call for: the place or alias name it has, its id, and the root of
+/// the namesake family it starts in (Ed Miliband beside David).
+struct NewActor {
+    known: Option<String>,
+    id: String,
+    beside: Option<usize>,
+}
+
 /// How a mention found its actor (for `eval actors --explain` and tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -551,22 +559,23 @@ impl Canonicalizer {
         self.decide(name, label).is_none()
     }
 
-    /// The rules' decision (`decide_rules`), except that a namesake of the actor found starts a
-    /// new one.
-    /// A namesake already known under that actor's key (Ed Miliband once David is known) is
-    /// that namesake.
-    fn decide(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (Option<String>, String)>, Via)> {
+    /// The rules' decision (`decide_rules`), except for a namesake of the actor found: it is
+    /// the namesake already known in that actor's family whose given name it shares (Ed
+    /// Miliband once David and Ed are known), else a new actor of that family.
+    fn decide(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, NewActor>, Via)> {
         match self.decide_rules(name, label)? {
-            (Ok(a), via) if label == "PER" && namesake(&self.actors[a], &given_initials(name)) => {
-                let given = given_initials(name);
+            (Ok(a), via) => {
+                let given = if label == "PER" { given_initials(name) } else { Default::default() };
+                if !namesake(&self.actors[a], &given) {
+                    return Some((Ok(a), via));
+                }
                 let root = self.family.get(&a).copied().unwrap_or(a);
                 match self.namesakes.get(&root).and_then(|f| std::iter::once(root).chain(f.iter().copied()).find(|&m| !namesake(&self.actors[m], &given))) {
                     Some(m) => Some((Ok(m), via)),
-                    None => Some((Err((None, new_id(name, label))), Via::New)),
+                    None => Some((Err(NewActor { known: None, id: new_id(name, label), beside: Some(root) }), Via::New)),
                 }
             }
-            (Ok(a), via) => Some((Ok(a), via)),
-            (Err((known, id)), via) => Some((Err((Some(known), id)), via)),
+            (Err((known, id)), via) => Some((Err(NewActor { known: Some(known), id, beside: None }), via)),
         }
     }
 
@@ -639,15 +648,12 @@ impl Canonicalizer {
     pub fn assign(&mut self, name: &str, label: &str, emb: Option<&[f32]>) -> (usize, Via) {
         let (idx, via) = match self.decide(name, label) {
             Some((Ok(a), via)) => (a, via),
-            Some((Err((known, id)), via)) => (self.create(id, label, known), via),
+            Some((Err(n), via)) => (self.create(n.id, label, n.known, n.beside), via),
             None => match emb.and_then(|e| self.nearest(name, label, e)) {
                 Some(a) => (a, Via::Embedding),
-                None => (self.create(new_id(name, label), label, None), Via::New),
+                None => (self.create(new_id(name, label), label, None, None), Via::New),
             },
         };
-        if via == Via::New {
-            self.note_namesake(idx, name, label);
-        }
         self.register(idx, name, label, emb);
         (idx, via)
     }
@@ -657,28 +663,13 @@ impl Canonicalizer {
         let idx = match self.by_id.get(id) {
             Some(&i) => i,
             None => {
-                let known = self.decide(name, label).and_then(|(r, _)| r.err()).and_then(|(k, _)| k);
-                let idx = self.create(id.to_string(), label, known);
-                self.note_namesake(idx, name, label);
-                idx
+                let new = self.decide(name, label).and_then(|(r, _)| r.err());
+                let (known, beside) = new.map_or((None, None), |n| (n.known, n.beside));
+                self.create(id.to_string(), label, known, beside)
             }
         };
         self.register(idx, name, label, emb);
         idx
-    }
-
-    /// Record a new actor `idx` started as a namesake of the actor the rules find for `name`.
-    fn note_namesake(&mut self, idx: usize, name: &str, label: &str) {
-        if label != "PER" {
-            return;
-        }
-        if let Some((Ok(a), _)) = self.decide_rules(name, label) {
-            if a != idx && namesake(&self.actors[a], &given_initials(name)) {
-                let root = self.family.get(&a).copied().unwrap_or(a);
-                self.namesakes.entry(root).or_default().push(idx);
-                self.family.insert(idx, root);
-            }
-        }
     }
 
     /// A known key that this one extends by one or two letters, or that extends this one
@@ -749,7 +740,8 @@ impl Canonicalizer {
         best.map(|(_, i)| i)
     }
 
-    fn create(&mut self, mut id: String, label: &str, known: Option<String>) -> usize {
+    /// A new actor; `beside`: the root of the namesake family it joins.
+    fn create(&mut self, mut id: String, label: &str, known: Option<String>, beside: Option<usize>) -> usize {
         let base = id.clone();
         let mut k = 2;
         while self.by_id.contains_key(&id) {
@@ -761,6 +753,10 @@ impl Canonicalizer {
             self.by_known.insert((group(label).to_string(), kn.clone()), idx);
         }
         self.by_id.insert(id.clone(), idx);
+        if let Some(root) = beside {
+            self.namesakes.entry(root).or_default().push(idx);
+            self.family.insert(idx, root);
+        }
         self.actors.push(Actor { id, label: label.to_string(), labels: BTreeMap::new(), known_name: known, variants: BTreeMap::new(), sum: Vec::new(), n_emb: 0, grams: Default::default(), scripts: [false; 4], given: Default::default() });
         idx
     }
