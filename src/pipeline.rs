@@ -94,7 +94,7 @@ impl PipelineOptions {
                 holder_model: Some("models/stance-holder".into()),
                 cues: "lexicons/cues.toml".into(),
                 options: StanceOptions::default(),
-                places: vec!["lexicons/places.tsv".into(), "lexicons/places-common.tsv".into(), "lexicons/organisations.tsv".into(), "lexicons/places-news.tsv".into()],
+                places: crate::stages::canonical::DEFAULT_PLACES.iter().map(Into::into).collect(),
                 aliases: None,
                 actor_threshold: 0.90,
             }),

@@ -53,7 +53,7 @@ pub struct Args {
     actors: Option<PathBuf>,
     /// Place and organisation names for canonical actors (lang, type, name, canonical): CLDR
     /// places and the bundled organisations by default; repeat the option to give several files
-    #[arg(long, default_values = ["lexicons/places.tsv", "lexicons/places-common.tsv", "lexicons/organisations.tsv", "lexicons/places-news.tsv"])]
+    #[arg(long, default_values = pactwatch::stages::canonical::DEFAULT_PLACES)]
     places: Vec<PathBuf>,
     /// Mean cosine of a name's embedding with an actor's names for an embedding merge
     #[arg(long, default_value_t = 0.90)]

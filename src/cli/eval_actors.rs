@@ -17,7 +17,7 @@ pub struct ActorsArgs {
     #[arg(long, default_value = "models/e5-small")]
     relevance_model: PathBuf,
     /// Place and organisation names (lang, type, name, canonical); repeat for several files
-    #[arg(long, default_values = ["lexicons/places.tsv", "lexicons/places-common.tsv", "lexicons/organisations.tsv", "lexicons/places-news.tsv"])]
+    #[arg(long, default_values = pactwatch::stages::canonical::DEFAULT_PLACES)]
     places: Vec<PathBuf>,
     /// Your alias file (CSV: canonical,type,variants with variants separated by |)
     #[arg(long)]

@@ -43,6 +43,10 @@ const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "dr", "sir", "m", "mme", "herr", "frau", "pan", "pani", "sr", "sra", "sig", "signor", "signora", "gospodin", "pane", "the", "le", "la", "der", "die", "das",
 ];
 
+/// The place and organisation lists read by default (`--places`), in order: an earlier file's
+/// name wins a key.
+pub const DEFAULT_PLACES: [&str; 4] = ["lexicons/places.tsv", "lexicons/places-common.tsv", "lexicons/organisations.tsv", "lexicons/places-news.tsv"];
+
 /// Case endings stripped from the last letters of a word's skeleton, longest first.
 const ENDINGS: &[&str] = &["ieiu", "eiu", "oiu", "iei", "aia", "eho", "oho", "eha", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
 /// Three-letter case suffixes of a place name, as skeletons (Hungarian -ban / -ben, -ból / -ből,
