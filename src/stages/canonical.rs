@@ -16,6 +16,9 @@
 //!    languages, Deutschland / Niemcy / Германия → Germany, and `lexicons/places-news.tsv`),
 //!    exact or as an inflected form (the place's key plus at most two letters: Kijowie →
 //!    Kijów; a Hungarian or Finnish case suffix: Bécsben; a fleeting e dropped: Wiedniu);
+//!    before all of these, a place name with a second sense takes it when its sentence has
+//!    that sense's cue words (`lexicons/places-senses.tsv`: "Georgia" beside "Atlanta" is the
+//!    US state, else the country; [`Canonicalizer::assign_in`]);
 //! 4. for Arabic and Hebrew script, the consonant skeleton of the surname against the Latin and
 //!    Cyrillic names seen (بوتين → btn ← Putin; a place's article dropped: القرم → Crimea);
 //!    for Japanese kana the same with r read as l (ゼレンスキー → Zelensky);
@@ -45,7 +48,7 @@ const TITLES: &[&str] = &[
 
 /// The place and organisation lists read by default (`--places`), in order: an earlier file's
 /// name wins a key.
-pub const DEFAULT_PLACES: [&str; 4] = ["lexicons/places.tsv", "lexicons/places-common.tsv", "lexicons/organisations.tsv", "lexicons/places-news.tsv"];
+pub const DEFAULT_PLACES: [&str; 5] = ["lexicons/places.tsv", "lexicons/places-common.tsv", "lexicons/organisations.tsv", "lexicons/places-news.tsv", "lexicons/places-senses.tsv"];
 
 /// Case endings stripped from the last letters of a word's skeleton, longest first.
 const ENDINGS: &[&str] = &["ieiu", "eiu", "oiu", "iei", "aia", "eho", "oho", "eha", "emu", "omu", "imi", "ami", "akh", "ieg", "ovi", "om", "em", "im", "ie", "ia", "iu", "ei", "oi", "u", "a", "e", "i", "o"];
@@ -373,6 +376,9 @@ pub struct Gazetteer {
     exact: HashMap<(String, String), String>,
     /// Keys of at least four letters by type and first three letters, for inflected forms.
     prefixes: HashMap<(String, String), Vec<(String, String)>>,
+    /// Second senses of names (lines with cue words): the names, and each sense's cues.
+    senses: Option<Box<Gazetteer>>,
+    cues: HashMap<String, crate::stages::senses::Cues>,
 }
 
 impl Gazetteer {
@@ -386,7 +392,9 @@ impl Gazetteer {
     }
 
     /// One file (`lexicons/places.tsv`, `lexicons/organisations.tsv`): lang, type, name,
-    /// canonical name, tab-separated (lines starting with # skipped).
+    /// canonical name, tab-separated (lines starting with # skipped); a fifth field makes the
+    /// line a second sense of the name, taken only in a sentence with one of its cue words
+    /// (`lexicons/places-senses.tsv`, [`crate::stages::senses::Cues`]).
     fn read(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let g = self;
@@ -395,10 +403,18 @@ impl Gazetteer {
                 continue;
             }
             let f: Vec<&str> = line.split('\t').collect();
-            if f.len() != 4 {
-                return Err(Error::Invalid(format!("{}:{}: expected 4 tab-separated fields (lang, type, name, canonical)", path.display(), i + 1)));
+            match f.len() {
+                4 => g.add(f[1], f[2], f[3]),
+                5 => {
+                    let cues = crate::stages::senses::Cues::parse(f[4]);
+                    if cues.is_empty() {
+                        return Err(Error::Invalid(format!("{}:{}: the fifth field (cue words) is empty", path.display(), i + 1)));
+                    }
+                    g.senses.get_or_insert_with(Default::default).add(f[1], f[2], f[3]);
+                    g.cues.entry(f[3].to_string()).or_default().extend(cues);
+                }
+                _ => return Err(Error::Invalid(format!("{}:{}: expected 4 or 5 tab-separated fields (lang, type, name, canonical[, cues])", path.display(), i + 1))),
             }
-            g.add(f[1], f[2], f[3]);
         }
         Ok(())
     }
@@ -440,6 +456,27 @@ impl Gazetteer {
             rest.len() <= 2 || PLACE_SUFFIXES.contains(&rest) || after_vowel
         };
         cands.iter().filter(|(k, _)| key.starts_with(k.as_str()) && suffix(&key[k.len()..])).max_by_key(|(k, _)| k.len()).map(|(_, c)| c.as_str())
+    }
+}
+
+impl Gazetteer {
+    /// The second sense of a key (exact or inflected) that `sentence` calls for by its cues.
+    pub fn sense(&self, label: &str, key: &str, sentence: &str) -> Option<&str> {
+        let c = self.senses.as_ref()?.lookup(label, key)?;
+        self.cues.get(c).is_some_and(|cues| cues.found_in(sentence)).then_some(c)
+    }
+
+    /// The second sense of a key whose actor id `assign_in` would write as `id` (replaying
+    /// rows: the sentence that picked it is not in them).
+    pub fn sense_with_id(&self, label: &str, key: &str, id: &str) -> Option<String> {
+        let c = self.senses.as_ref()?.lookup(label, key)?;
+        (format!("{label}:{}", slug(c)) == id).then(|| c.to_string())
+    }
+
+    /// Whether `canonical` is a second sense (its mentions by the shared name must not teach
+    /// that name to its actor).
+    pub fn is_sense(&self, canonical: &str) -> bool {
+        self.cues.contains_key(canonical)
     }
 }
 
@@ -662,17 +699,45 @@ impl Canonicalizer {
         (idx, via)
     }
 
+    /// Place a mention seen in `sentence`: a place name the sentence's cue words give its second
+    /// sense (`lexicons/places-senses.tsv`: "Georgia" beside "Atlanta") joins that sense's actor,
+    /// and its name is not learnt as that actor's key (a later "Georgia" without cues is the
+    /// country); otherwise as [`Canonicalizer::assign`].
+    pub fn assign_in(&mut self, name: &str, label: &str, emb: Option<&[f32]>, sentence: &str) -> (usize, Via) {
+        let key = mention_key(name, label);
+        let sense = self.places.sense(label, &key, sentence).or_else(|| other(label).and_then(|o| self.places.sense(o, &key, sentence))).map(str::to_string);
+        let Some(sense) = sense else { return self.assign(name, label, emb) };
+        let l = group(label).to_string();
+        let idx = match self.by_known.get(&(l, sense.clone())) {
+            Some(&a) => a,
+            None => self.create(format!("{}:{}", label, slug(&sense)), label, Some(sense), None),
+        };
+        self.record(idx, name, label, emb);
+        (idx, Via::Place)
+    }
+
     /// Re-add a mention to a known actor id (replaying `actors.csv` on `--resume`).
     pub fn replay(&mut self, id: &str, name: &str, label: &str, emb: Option<&[f32]>) -> usize {
         let idx = match self.by_id.get(id) {
             Some(&i) => i,
-            None => {
-                let new = self.decide(name, label).and_then(|(r, _)| r.err());
-                let (known, beside) = new.map_or((None, None), |n| (n.known, n.beside));
-                self.create(id.to_string(), label, known, beside)
-            }
+            None => match self.places.sense_with_id(label, &mention_key(name, label), id) {
+                Some(sense) => self.create(id.to_string(), label, Some(sense), None),
+                None => {
+                    let new = self.decide(name, label).and_then(|(r, _)| r.err());
+                    let (known, beside) = new.map_or((None, None), |n| (n.known, n.beside));
+                    self.create(id.to_string(), label, known, beside)
+                }
+            },
         };
-        self.register(idx, name, label, emb);
+        // A second sense's actor learns only the names that are its own ("Джорджия"), not the
+        // shared one its cues picked ("Georgia"), as `assign_in` placed them.
+        let own = |c: &Canonicalizer| c.decide(name, label).is_some_and(|(r, _)| r.ok() == Some(idx));
+        let sense = self.actors[idx].known_name.as_deref().is_some_and(|k| self.places.is_sense(k));
+        if sense && !own(self) {
+            self.record(idx, name, label, emb);
+        } else {
+            self.register(idx, name, label, emb);
+        }
         idx
     }
 
@@ -811,6 +876,12 @@ impl Canonicalizer {
         if self.registered.insert((name.to_string(), label.to_string())) {
             self.index(idx, name, label);
         }
+        self.record(idx, name, label, emb);
+    }
+
+    /// Count a mention on actor `idx` (variants, types, given names, embedding) without
+    /// making lookup entries for its name.
+    fn record(&mut self, idx: usize, name: &str, label: &str, emb: Option<&[f32]>) {
         let a = &mut self.actors[idx];
         let seen = a.variants.contains_key(name);
         *a.variants.entry(name.to_string()).or_insert(0) += 1;
@@ -875,6 +946,42 @@ mod tests {
         assert_eq!(k("Šojgu"), k("Shoigu"));
         assert_eq!(k("Maria Sacharowa"), k("Мария Захарова"));
         assert_eq!(k("Марк Рютте"), k("Mark Rutte"));
+    }
+
+    /// A place name with a second sense: "Georgia" is the US state only in a sentence with its
+    /// cue words, the state's own spellings are the state, and the shared name is never learnt
+    /// as the state's key, also when the actors are replayed on `--resume`.
+    #[test]
+    fn a_second_sense_is_picked_by_its_sentence_and_survives_replay() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons");
+        let load = || Canonicalizer::new(Gazetteer::load_files(&[dir.join("places.tsv"), dir.join("places-senses.tsv")]).unwrap(), 0.9);
+        let mut c = load();
+        let mentions = [
+            ("Georgia", "Protesters filled the streets of Tbilisi as Georgia froze EU talks."),
+            ("Georgia", "Voters in Atlanta, Georgia, waited hours to vote."),
+            ("Джорджии", "В Джорджии завершился подсчёт голосов."),
+            ("Грузии", "В столице Грузии прошли протесты."),
+            ("Georgia", "Im US-Bundesstaat Georgia wurden die Stimmen neu ausgezählt."),
+            ("Georgia", "Georgia applied for EU membership in 2022."),
+        ];
+        let ids: Vec<String> = mentions.iter().map(|(n, s)| {
+            let i = c.assign_in(n, "LOC", None, s).0;
+            c.actors[i].id.clone()
+        }).collect();
+        assert_eq!(ids, ["LOC:georgia", "LOC:georgia-us-state", "LOC:georgia-us-state", "LOC:georgia", "LOC:georgia-us-state", "LOC:georgia"]);
+        let state = c.actors.iter().find(|a| a.id == "LOC:georgia-us-state").unwrap();
+        assert_eq!(state.name(), "Georgia (US state)");
+        assert_eq!(state.variants.get("Georgia"), Some(&2));
+        // Replayed from the rows alone (no sentences), then a new mention without cues.
+        let mut r = load();
+        for ((n, _), id) in mentions.iter().zip(&ids) {
+            r.replay(id, n, "LOC", None);
+        }
+        let i = r.assign("Georgia", "LOC", None).0;
+        assert_eq!(r.actors[i].id, "LOC:georgia");
+        let i = r.assign("Джорджия", "LOC", None).0;
+        assert_eq!(r.actors[i].id, "LOC:georgia-us-state");
+        assert!(Gazetteer::load_files(&[dir.join("places-senses.tsv")]).is_ok());
     }
 
     /// The bundled organisation names: one organisation across languages, scripts and

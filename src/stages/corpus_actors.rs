@@ -43,12 +43,20 @@ impl ActorLinker {
         let names: Vec<String> = docs.iter().flat_map(|d| d.entities.iter().map(|e| e.text.clone()).chain(d.actors.iter().map(|a| a.actor.clone()))).collect();
         self.embed_new(names.into_iter(), embed)?;
         for d in docs.iter_mut() {
-            for e in d.entities.iter_mut() {
-                let (idx, _) = self.canon.assign(&e.text, &e.label, self.cache.get(&e.text).map(Vec::as_slice));
+            // Each mention in its sentence (a place name's second sense is picked by its
+            // sentence's cue words); an actor row in the sentence of its first mention.
+            let sentence_of = |d: &Document, si: usize| d.sentences.get(si).map_or("", |s| &d.text[s.span.byte_start..s.span.byte_end]).to_string();
+            for i in 0..d.entities.len() {
+                let sentence = sentence_of(d, d.entities[i].sentence);
+                let e = &mut d.entities[i];
+                let (idx, _) = self.canon.assign_in(&e.text, &e.label, self.cache.get(&e.text).map(Vec::as_slice), &sentence);
                 e.canonical_id = Some(self.canon.actors[idx].id.clone());
             }
-            for a in d.actors.iter_mut() {
-                let (idx, _) = self.canon.assign(&a.actor, &a.entity_label, self.cache.get(&a.actor).map(Vec::as_slice));
+            for i in 0..d.actors.len() {
+                let first = d.entities.iter().find(|e| e.text == d.actors[i].actor).map(|e| e.sentence);
+                let sentence = first.map(|si| sentence_of(d, si)).unwrap_or_default();
+                let a = &mut d.actors[i];
+                let (idx, _) = self.canon.assign_in(&a.actor, &a.entity_label, self.cache.get(&a.actor).map(Vec::as_slice), &sentence);
                 a.canonical_id = Some(self.canon.actors[idx].id.clone());
             }
         }

@@ -11,6 +11,7 @@ pub mod relevance;
 pub mod stance;
 pub mod actors;
 pub mod canonical;
+pub mod senses;
 pub mod corpus_actors;
 pub mod output;
 pub mod export;

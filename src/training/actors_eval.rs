@@ -75,7 +75,7 @@ pub fn score(gold: &[GoldMention], canon: &mut Canonicalizer, emb: &dyn Fn(usize
     for i in shuffled(gold) {
         let g = &gold[i];
         let e = canon.needs_embedding(&g.mention, &g.label).then(|| emb(i));
-        let (a, v) = canon.assign(&g.mention, &g.label, e.as_deref());
+        let (a, v) = canon.assign_in(&g.mention, &g.label, e.as_deref(), &g.context);
         pred[i] = a;
         *via.entry(format!("{v:?}").to_lowercase()).or_default() += 1;
     }
