@@ -470,7 +470,7 @@ impl Gazetteer {
     /// rows: the sentence that picked it is not in them).
     pub fn sense_with_id(&self, label: &str, key: &str, id: &str) -> Option<String> {
         let c = self.senses.as_ref()?.lookup(label, key)?;
-        (format!("{label}:{}", slug(c)) == id).then(|| c.to_string())
+        (known_id(label, c) == id).then(|| c.to_string())
     }
 
     /// Whether `canonical` is a second sense (its mentions by the shared name must not teach
@@ -623,7 +623,7 @@ impl Canonicalizer {
     fn decide_rules(&self, name: &str, label: &str) -> Option<(std::result::Result<usize, (String, String)>, Via)> {
         let l = group(label).to_string();
         if let Some(c) = self.user.get(&(l.clone(), name_words(name).join(" "))) {
-            return Some((self.by_known.get(&(l, c.clone())).copied().ok_or((c.clone(), format!("{}:{}", label, slug(c)))), Via::Alias));
+            return Some((self.by_known.get(&(l, c.clone())).copied().ok_or((c.clone(), known_id(label, c))), Via::Alias));
         }
         if let Some(&a) = person_key(name).and_then(|k| self.by_full_name.get(&k)) {
             return Some((Ok(a), Via::Key));
@@ -660,7 +660,7 @@ impl Canonicalizer {
             }
         }
         if let Some(c) = self.places.lookup(label, &key).or_else(|| other(label).and_then(|o| self.places.lookup(o, &key))) {
-            return Some((self.by_known.get(&(l, c.to_string())).copied().ok_or((c.to_string(), format!("{}:{}", label, slug(c)))), Via::Place));
+            return Some((self.by_known.get(&(l, c.to_string())).copied().ok_or((c.to_string(), known_id(label, c))), Via::Place));
         }
         if let Some(a) = self.one_edit(label, &key) {
             return Some((Ok(a), Via::Key));
@@ -710,7 +710,7 @@ impl Canonicalizer {
         let l = group(label).to_string();
         let idx = match self.by_known.get(&(l, sense.clone())) {
             Some(&a) => a,
-            None => self.create(format!("{}:{}", label, slug(&sense)), label, Some(sense), None),
+            None => self.create(known_id(label, &sense), label, Some(sense), None),
         };
         self.record(idx, name, label, emb);
         (idx, Via::Place)
@@ -914,6 +914,12 @@ fn namesake(actor: &Actor, (given, reversed): &(Vec<char>, Vec<char>)) -> bool {
 fn new_id(name: &str, label: &str) -> String {
     let key = name_key(name, label).unwrap_or_else(|| name.to_lowercase());
     format!("{label}:{}", slug(&key))
+}
+
+/// The id of a new actor with a known name (alias, place or second sense): its type and that
+/// name.
+fn known_id(label: &str, known: &str) -> String {
+    format!("{label}:{}", slug(known))
 }
 
 /// Lower-case ASCII id part: letters and digits, runs of anything else as one '-'.

@@ -45,18 +45,16 @@ impl ActorLinker {
         for d in docs.iter_mut() {
             // Each mention in its sentence (a place name's second sense is picked by its
             // sentence's cue words); an actor row in the sentence of its first mention.
-            let sentence_of = |d: &Document, si: usize| d.sentences.get(si).map_or("", |s| &d.text[s.span.byte_start..s.span.byte_end]).to_string();
-            for i in 0..d.entities.len() {
-                let sentence = sentence_of(d, d.entities[i].sentence);
-                let e = &mut d.entities[i];
-                let (idx, _) = self.canon.assign_in(&e.text, &e.label, self.cache.get(&e.text).map(Vec::as_slice), &sentence);
+            let d = &mut **d;
+            let (text, sentences) = (&d.text, &d.sentences);
+            let sentence_of = |si: usize| sentences.get(si).map_or("", |s| &text[s.span.byte_start..s.span.byte_end]);
+            for e in d.entities.iter_mut() {
+                let (idx, _) = self.canon.assign_in(&e.text, &e.label, self.cache.get(&e.text).map(Vec::as_slice), sentence_of(e.sentence));
                 e.canonical_id = Some(self.canon.actors[idx].id.clone());
             }
-            for i in 0..d.actors.len() {
-                let first = d.entities.iter().find(|e| e.text == d.actors[i].actor).map(|e| e.sentence);
-                let sentence = first.map(|si| sentence_of(d, si)).unwrap_or_default();
-                let a = &mut d.actors[i];
-                let (idx, _) = self.canon.assign_in(&a.actor, &a.entity_label, self.cache.get(&a.actor).map(Vec::as_slice), &sentence);
+            for a in d.actors.iter_mut() {
+                let first = d.entities.iter().find(|e| e.text == a.actor).map_or("", |e| sentence_of(e.sentence));
+                let (idx, _) = self.canon.assign_in(&a.actor, &a.entity_label, self.cache.get(&a.actor).map(Vec::as_slice), first);
                 a.canonical_id = Some(self.canon.actors[idx].id.clone());
             }
         }
